@@ -1,0 +1,216 @@
+"""Computed outputs shaped like the ones AWS returns, so code that formats ARNs, endpoints or
+DNS names is exercised the way a real deployment exercises it."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pulumi
+
+ACCOUNT_ID = "123456789012"
+DEFAULT_REGION = "us-east-1"
+
+# Hosted zone ids AWS uses for alias records (ELB zones are per region).
+CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2"
+ELB_ZONE_IDS = {"us-east-1": "Z35SXDOTRQ7X7K", "us-west-2": "Z1H1FL5HABSF5", "eu-west-1": "Z32O12XQLNTSW2"}
+
+# Physical-id prefixes for EC2-style resources (`vpc-0a1b...`).
+ID_PREFIXES = {
+    "aws:ec2/vpc:Vpc": "vpc",
+    "aws:ec2/subnet:Subnet": "subnet",
+    "aws:ec2/securityGroup:SecurityGroup": "sg",
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "sg",
+    "aws:ec2/internetGateway:InternetGateway": "igw",
+    "aws:ec2/natGateway:NatGateway": "nat",
+    "aws:ec2/eip:Eip": "eipalloc",
+    "aws:ec2/routeTable:RouteTable": "rtb",
+    "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce",
+    "aws:ec2/flowLog:FlowLog": "fl",
+    "aws:ec2/launchTemplate:LaunchTemplate": "lt",
+    "aws:ec2/instance:Instance": "i",
+    "aws:ec2/volume:Volume": "vol",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr",
+}
+
+
+class UnexpectedInvokeError(RuntimeError):
+    """The program called a provider function (data source) the offline engine does not serve."""
+
+
+def _digest(*parts: str, length: int = 17) -> str:
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
+
+
+def _service(type_token: str) -> str:
+    module = type_token.split(":")[1]
+    return module.split("/")[0]
+
+
+def _physical_name(name: str, inputs: dict) -> str:
+    for key in ("name", "bucket", "identifier", "clusterIdentifier", "replicationGroupId"):
+        if isinstance(inputs.get(key), str) and inputs[key]:
+            return inputs[key]
+    # Pulumi auto-names with a random 7-character suffix.
+    return f"{name}-{_digest(name, length=7)}"
+
+
+def computed_outputs(type_token: str, name: str, inputs: dict, region: str) -> tuple[str, dict]:
+    """Return (physical id, outputs) for a resource of `type_token` created in `region`."""
+    physical = _physical_name(name, inputs)
+    service = _service(type_token)
+    suffix = _digest(type_token, name)
+    resource_id = f"{ID_PREFIXES[type_token]}-{suffix}" if type_token in ID_PREFIXES else physical
+    arn = f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{type_token.split(':')[-1].lower()}/{resource_id}"
+    out: dict[str, Any] = {"arn": arn}
+
+    match type_token:
+        case "aws:ec2/vpc:Vpc":
+            out |= {
+                "defaultSecurityGroupId": f"sg-{_digest('default', name)}",
+                "mainRouteTableId": f"rtb-{_digest('main', name)}",
+                "defaultNetworkAclId": f"acl-{_digest('acl', name)}",
+                "ownerId": ACCOUNT_ID,
+            }
+        case "aws:ec2/eip:Eip":
+            out |= {"publicIp": f"52.{int(suffix[:2], 16)}.{int(suffix[2:4], 16)}.10"}
+        case "aws:kms/key:Key":
+            key_id = f"{suffix[:8]}-{suffix[8:12]}-4{suffix[12:15]}-8{suffix[:3]}-{_digest(name, length=12)}"
+            resource_id = key_id
+            out |= {"keyId": key_id, "arn": f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/{key_id}"}
+        case "aws:kms/alias:Alias":
+            out |= {"arn": f"arn:aws:kms:{region}:{ACCOUNT_ID}:{inputs.get('name', 'alias/' + name)}"}
+        case "aws:s3/bucket:Bucket":
+            out |= {
+                "bucket": physical,
+                "arn": f"arn:aws:s3:::{physical}",
+                "bucketDomainName": f"{physical}.s3.amazonaws.com",
+                "bucketRegionalDomainName": f"{physical}.s3.{region}.amazonaws.com",
+                "region": region,
+            }
+        case "aws:cloudwatch/logGroup:LogGroup":
+            out |= {"arn": f"arn:aws:logs:{region}:{ACCOUNT_ID}:log-group:{physical}"}
+            resource_id = physical
+        case "aws:iam/role:Role" | "aws:iam/policy:Policy" | "aws:iam/instanceProfile:InstanceProfile":
+            kind = type_token.split(":")[-1].lower().replace("instanceprofile", "instance-profile")
+            out |= {"arn": f"arn:aws:iam::{ACCOUNT_ID}:{kind}/{physical}", "uniqueId": f"AROA{suffix.upper()}"}
+            resource_id = physical
+        case "aws:sns/topic:Topic":
+            out |= {"arn": f"arn:aws:sns:{region}:{ACCOUNT_ID}:{physical}"}
+            resource_id = out["arn"]
+        case "aws:secretsmanager/secret:Secret":
+            out |= {"arn": f"arn:aws:secretsmanager:{region}:{ACCOUNT_ID}:secret:{physical}-{suffix[:6]}"}
+            resource_id = out["arn"]
+        case "aws:lb/loadBalancer:LoadBalancer":
+            elb = f"arn:aws:elasticloadbalancing:{region}:{ACCOUNT_ID}"
+            out |= {
+                "arn": f"{elb}:loadbalancer/app/{physical[:32]}/{suffix[:16]}",
+                "arnSuffix": f"app/{physical[:32]}/{suffix[:16]}",
+                "dnsName": f"{physical[:32]}-{int(suffix[:8], 16)}.{region}.elb.amazonaws.com",
+                "zoneId": ELB_ZONE_IDS.get(region, ELB_ZONE_IDS[DEFAULT_REGION]),
+            }
+            resource_id = out["arn"]
+        case "aws:lb/targetGroup:TargetGroup":
+            out |= {
+                "arn": f"arn:aws:elasticloadbalancing:{region}:{ACCOUNT_ID}:targetgroup/{physical[:32]}/{suffix[:16]}",
+                "arnSuffix": f"targetgroup/{physical[:32]}/{suffix[:16]}",
+            }
+            resource_id = out["arn"]
+        case "aws:acm/certificate:Certificate":
+            domain = inputs.get("domainName", "example.com")
+            out |= {
+                "arn": f"arn:aws:acm:{region}:{ACCOUNT_ID}:certificate/{suffix}",
+                "domainValidationOptions": [
+                    {
+                        "domainName": domain,
+                        "resourceRecordName": f"_{_digest(domain, length=32)}.{domain}.",
+                        "resourceRecordType": "CNAME",
+                        "resourceRecordValue": f"_{_digest('v', domain, length=32)}.acm-validations.aws.",
+                    }
+                ],
+                "status": "ISSUED",
+            }
+        case "aws:cloudfront/distribution:Distribution":
+            out |= {
+                "arn": f"arn:aws:cloudfront::{ACCOUNT_ID}:distribution/E{suffix[:13].upper()}",
+                "domainName": f"d{suffix[:13]}.cloudfront.net",
+                "hostedZoneId": CLOUDFRONT_ZONE_ID,
+                "status": "Deployed",
+            }
+            resource_id = f"E{suffix[:13].upper()}"
+        case "aws:rds/instance:Instance":
+            address = f"{physical}.c{suffix[:11]}.{region}.rds.amazonaws.com"
+            port = inputs.get("port", 5432)
+            out |= {
+                "address": address,
+                "endpoint": f"{address}:{port}",
+                "port": port,
+                "resourceId": f"db-{suffix.upper()}",
+                "arn": f"arn:aws:rds:{region}:{ACCOUNT_ID}:db:{physical}",
+            }
+        case "aws:docdb/cluster:Cluster":
+            host = f"c{suffix[:11]}.{region}.docdb.amazonaws.com"
+            out |= {
+                "endpoint": f"{physical}.cluster-{host}",
+                "readerEndpoint": f"{physical}.cluster-ro-{host}",
+                "port": inputs.get("port", 27017),
+                "arn": f"arn:aws:rds:{region}:{ACCOUNT_ID}:cluster:{physical}",
+            }
+        case "aws:docdb/clusterInstance:ClusterInstance":
+            out |= {"arn": f"arn:aws:rds:{region}:{ACCOUNT_ID}:db:{physical}"}
+        case "aws:elasticache/replicationGroup:ReplicationGroup":
+            host = f"{physical}.{suffix[:6]}.ng.0001.{region[:3]}{region.split('-')[1][0]}1.cache.amazonaws.com"
+            out |= {
+                "primaryEndpointAddress": f"master.{host}",
+                "readerEndpointAddress": f"replica.{host}",
+                "arn": f"arn:aws:elasticache:{region}:{ACCOUNT_ID}:replicationgroup:{physical}",
+            }
+        case "aws:ecr/repository:Repository":
+            out |= {
+                "repositoryUrl": f"{ACCOUNT_ID}.dkr.ecr.{region}.amazonaws.com/{physical}",
+                "registryId": ACCOUNT_ID,
+                "arn": f"arn:aws:ecr:{region}:{ACCOUNT_ID}:repository/{physical}",
+            }
+        case "aws:wafv2/webAcl:WebAcl":
+            scope = "global" if inputs.get("scope") == "CLOUDFRONT" else "regional"
+            out |= {"arn": f"arn:aws:wafv2:{region}:{ACCOUNT_ID}:{scope}/webacl/{physical}/{suffix}"}
+        case "aws:backup/vault:Vault":
+            out |= {"arn": f"arn:aws:backup:{region}:{ACCOUNT_ID}:backup-vault:{physical}"}
+            resource_id = physical
+        case "aws:route53/record:Record":
+            out |= {"fqdn": inputs.get("name", name)}
+        case "docker-build:index:Image" | "docker:index/image:Image":
+            out |= {
+                "digest": f"sha256:{hashlib.sha256(name.encode()).hexdigest()}",
+                "repoDigest": f"{inputs.get('imageName', name)}@sha256:{hashlib.sha256(name.encode()).hexdigest()}",
+            }
+        case _ if type_token.startswith("random:"):
+            # RandomPassword/RandomString: a value of the requested length (kept secret by the SDK).
+            length = int(inputs.get("length", 32))
+            out |= {"result": _digest("random", name, length=64)[:length]}
+    return resource_id, out
+
+
+class RealisticMocks(pulumi.runtime.Mocks):
+    """Mocks whose outputs carry the region of the resource's provider."""
+
+    def __init__(self) -> None:
+        self.provider_regions: dict[str, str] = {}
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
+        if args.typ.startswith("pulumi:providers:"):
+            provider_id = f"provider-{_digest(args.typ, args.name)}"
+            if isinstance(args.inputs.get("region"), str):
+                self.provider_regions[provider_id] = args.inputs["region"]
+            return provider_id, dict(args.inputs)
+        provider_id = args.provider.split("::")[-1] if args.provider else ""
+        region = self.provider_regions.get(provider_id, DEFAULT_REGION)
+        resource_id, outputs = computed_outputs(args.typ, args.name, args.inputs, region)
+        return resource_id, {**args.inputs, **outputs}
+
+    def call(self, args: pulumi.runtime.MockCallArgs):
+        raise UnexpectedInvokeError(
+            f"the program called the provider function '{args.token}'; offline runs serve no "
+            "data sources (pass the value in stack config instead)"
+        )
