@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-from google.protobuf import json_format, struct_pb2
+from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import resource_pb2
@@ -92,6 +92,9 @@ class Registration:
     options: dict[str, Any]
     id: str = ""
     outputs: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"<{self.type} {self.name}>"
 
     @property
     def inputs(self) -> dict[str, Any]:
@@ -208,13 +211,14 @@ class Graph:
         return [r for r in self.resources if r.parent == parent.urn]
 
 
-def _forget_program_modules(program_dir: Path) -> None:
-    """Drop the program's own modules so the next run (another program, or a changed one)
-    imports fresh code and no state leaks between stacks."""
+def _forget_program_modules(program_dir: Path, keep: set[str]) -> None:
+    """Drop the modules the program imported from its own directory, so the next program (which
+    may have its own `components` package) imports its own code. Modules the caller had
+    imported before the run (`keep`) stay, so their classes keep their identity."""
     root = str(program_dir.resolve())
     for name, module in list(sys.modules.items()):
         file = getattr(module, "__file__", None) or ""
-        if file.startswith(root + "/"):
+        if file.startswith(root + "/") and name not in keep:
             del sys.modules[name]
 
 
@@ -232,9 +236,21 @@ def run(
     monitor = RecordingMonitor(mocks)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    pulumi.runtime.set_mocks(mocks, project, stack, preview, monitor=monitor)
-    # set_mocks makes a root stack for unit tests; the program gets its own, as under the CLI.
+    # What `set_mocks` does, minus the root stack it makes for unit tests: the program gets
+    # its own from run_in_stack, as under the CLI, so the engine sees exactly one.
     pulumi.runtime.settings.ROOT.set(None)
+    pulumi.runtime.settings.configure(
+        pulumi_mocks.MockSettings(
+            monitor=monitor,
+            monitor_features=set(monitor.GetDeploymentInfo(empty_pb2.Empty()).supportedFeatures),
+            engine=pulumi_mocks.MockEngine(None),
+            project=project,
+            stack=stack,
+            dry_run=preview,
+            organization="organization",
+            callbacks=None,
+        )
+    )
     pulumi.runtime.set_all_config(dict(config or {}), sorted(secret_keys))
     try:
         loop.run_until_complete(pulumi.runtime.stack.run_in_stack(program))
@@ -262,6 +278,9 @@ def run_program(
     program_dir = Path(program_dir).resolve()
     config = config or load_stack_config(program_dir, stack)
     main = program_dir / "__main__.py"
+    if not main.is_file():
+        raise ProgramError(f"{program_dir}: no __main__.py (only Python programs run offline)")
+    already_imported = set(sys.modules)
     sys.path.insert(0, str(program_dir))
     try:
         return run(
@@ -276,4 +295,4 @@ def run_program(
         raise ProgramError(f"{main}: {type(exc).__name__}: {exc}") from exc
     finally:
         sys.path.remove(str(program_dir))
-        _forget_program_modules(program_dir)
+        _forget_program_modules(program_dir, already_imported)

@@ -1,0 +1,23 @@
+"""The typed settings tree: one validated object per stack, built before any resource."""
+
+from .base import Tier
+from .compute import COLORS, Color, ColorSettings, ComputeSettings, TrafficSettings
+from .loader import ConfigError, load_settings, settings_from_pulumi
+from .network import SUBNET_TIERS, NetworkSettings, plan_subnets
+from .settings import Settings
+
+__all__ = [
+    "COLORS",
+    "SUBNET_TIERS",
+    "Color",
+    "ColorSettings",
+    "ComputeSettings",
+    "ConfigError",
+    "NetworkSettings",
+    "Settings",
+    "Tier",
+    "TrafficSettings",
+    "load_settings",
+    "plan_subnets",
+    "settings_from_pulumi",
+]
