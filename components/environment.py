@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulumi
 
 from .config import Settings
+from .firewall import SecurityGroups
 from .network import Network
 from .providers import make_providers
 from .security import Keys
@@ -21,6 +22,13 @@ class Environment(pulumi.ComponentResource):
 
         self.keys = Keys(f"{name}-keys", settings, dr_provider=self.providers.dr, opts=regional)
         self.network = Network(f"{name}-network", settings.network, settings.region, self.keys.logs, opts=regional)
+        self.security_groups = SecurityGroups(
+            f"{name}-sg",
+            self.network.vpc_id,
+            settings.compute.app_port,
+            settings.edge.cloudfront_prefix_list_id,
+            opts=regional,
+        )
 
         self.outputs: dict[str, pulumi.Input] = {
             "vpc_id": self.network.vpc_id,

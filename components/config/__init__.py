@@ -2,6 +2,7 @@
 
 from .base import Tier
 from .compute import COLORS, Color, ColorSettings, ComputeSettings, TrafficSettings
+from .edge import EdgeSettings
 from .loader import ConfigError, load_settings, settings_from_pulumi
 from .network import SUBNET_TIERS, NetworkSettings, plan_subnets
 from .settings import Settings
@@ -13,6 +14,7 @@ __all__ = [
     "ColorSettings",
     "ComputeSettings",
     "ConfigError",
+    "EdgeSettings",
     "NetworkSettings",
     "Settings",
     "Tier",

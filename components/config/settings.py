@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_va
 
 from .base import Section, Tier, tier_of
 from .compute import COLORS, ComputeSettings, TrafficSettings
+from .edge import EdgeSettings
 from .network import NetworkSettings
 
 REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
@@ -33,6 +34,7 @@ class Settings(Section):
     hosted_zone_id: str | None = Field(None, validate_default=True)
     extra_tags: dict[str, str] = {}
     network: NetworkSettings
+    edge: EdgeSettings = Field(default_factory=dict, validate_default=True)
     compute: ComputeSettings
     traffic: TrafficSettings
     # HTTPS endpoints (PagerDuty, Slack…) subscribed to the alarm topics; secret config only.
