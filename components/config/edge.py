@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from .base import Section
 
@@ -19,7 +19,7 @@ CLOUDFRONT_ORIGIN_PREFIX_LISTS = {
 
 
 class EdgeSettings(Section):
-    cloudfront_prefix_list_id: str | None = None
+    cloudfront_prefix_list_id: str | None = Field(None, validate_default=True)
 
     @field_validator("cloudfront_prefix_list_id", mode="after")
     @classmethod

@@ -10,7 +10,7 @@ OPEN = {"0.0.0.0/0", "::/0"}
 
 
 def group_id(graph, tier):
-    return graph.named(f"{graph.stack}-sg-{tier}").outputs["id"]
+    return graph.named(f"{graph.stack}-sg-{tier}").id
 
 
 def ingress_to(graph, tier):

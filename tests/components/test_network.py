@@ -40,15 +40,6 @@ def test_vpc_resolves_dns(stack):
     assert vpc.inputs["enableDnsSupport"] and vpc.inputs["enableDnsHostnames"]
 
 
-def _default_route_targets(graph, table):
-    return [
-        r.inputs
-        for r in graph.of_type(ROUTE)
-        if r.inputs["routeTableId"] == table.outputs["id"]
-        if "id" in table.outputs
-    ] or [r.inputs for r in graph.of_type(ROUTE) if table.urn in r.dependencies]
-
-
 def routes_of(graph, label):
     table = graph.named(f"{graph.stack}-network-{label}-rt")
     return [r for r in graph.of_type(ROUTE) if table.urn in r.dependencies]
