@@ -37,6 +37,7 @@ class SecureBucket(pulumi.ComponentResource):
         object_ownership: str = "BucketOwnerEnforced",
         expire_after_days: int | None = None,
         protect: bool = False,
+        tags: Mapping[str, str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("platform:buckets:SecureBucket", name, None, opts)
@@ -45,7 +46,10 @@ class SecureBucket(pulumi.ComponentResource):
         # Stateful: prod buckets can't be deleted by a stray `pulumi destroy` (DB-7); staging
         # buckets empty themselves on destroy so a test environment tears down cleanly.
         self.bucket = aws.s3.Bucket(
-            f"{name}-bucket", force_destroy=not protect, opts=pulumi.ResourceOptions(parent=self, protect=protect)
+            f"{name}-bucket",
+            force_destroy=not protect,
+            tags=dict(tags) if tags else None,
+            opts=pulumi.ResourceOptions(parent=self, protect=protect),
         )
         self.bucket_name = self.bucket.bucket
         self.arn = self.bucket.arn

@@ -1,12 +1,13 @@
-"""The documents bucket (DB-9): versioned, SSE-KMS, private, TLS-only, tiered to cheaper storage
-and replicated to a bucket in the DR region under that region's own key (seed: documents kept
-7 years, replicated in real time to a secondary region)."""
+"""The documents bucket (DB-9): a SecureBucket (versioned, SSE-KMS, private, TLS-only) tiered to
+cheaper storage and replicated to a bucket in the DR region under that region's own key (seed:
+documents kept 7 years, replicated in real time to a secondary region)."""
 
 from __future__ import annotations
 
 import pulumi
 import pulumi_aws as aws
 
+from .buckets import SecureBucket
 from .config.data import DocumentsSettings
 from .postgres import assume_role_policy
 from .protection import BACKUP_TAG, Protection
@@ -19,86 +20,17 @@ CURRENT_TIERS = (("STANDARD_IA", 30), ("GLACIER_IR", 365))
 NONCURRENT_TIERS = (("STANDARD_IA", 30), ("GLACIER", 90), ("DEEP_ARCHIVE", 365))
 
 
-def hardened_bucket(
-    name: str,
-    *,
-    bucket_name: str,
-    key: aws.kms.Key,
-    noncurrent_days: int,
-    protection: Protection,
-    parent: pulumi.Resource,
-    provider: aws.Provider | None = None,
-    tags: dict[str, str] | None = None,
-) -> tuple[aws.s3.Bucket, aws.s3.BucketVersioning]:
-    """A bucket with versioning, SSE-KMS under `key` (bucket keys on), every public-access block,
-    ACLs disabled, a TLS-only policy and the tiering lifecycle. (To fold into the shared bucket
-    helper once it exists.)"""
-    child = pulumi.ResourceOptions(parent=parent, provider=provider)
-    bucket = aws.s3.Bucket(
-        name, bucket=bucket_name, force_destroy=False, tags=tags, opts=protection.options(parent, provider=provider)
-    )
-    aws.s3.BucketOwnershipControls(
-        f"{name}-ownership",
-        bucket=bucket.id,
-        rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-        opts=child,
-    )
-    versioning = aws.s3.BucketVersioning(
-        f"{name}-versioning",
-        bucket=bucket.id,
-        versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
-        opts=child,
-    )
-    aws.s3.BucketServerSideEncryptionConfiguration(
-        f"{name}-encryption",
-        bucket=bucket.id,
-        rules=[
-            aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                    sse_algorithm="aws:kms", kms_master_key_id=key.arn
-                ),
-                bucket_key_enabled=True,
-            )
-        ],
-        opts=child,
-    )
-    public_access = aws.s3.BucketPublicAccessBlock(
-        f"{name}-public-access",
-        bucket=bucket.id,
-        block_public_acls=True,
-        block_public_policy=True,
-        ignore_public_acls=True,
-        restrict_public_buckets=True,
-        opts=child,
-    )
-    aws.s3.BucketPolicy(
-        f"{name}-policy",
-        bucket=bucket.id,
-        policy=pulumi.Output.json_dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "DenyInsecureTransport",
-                        "Effect": "Deny",
-                        "Principal": "*",
-                        "Action": "s3:*",
-                        "Resource": [bucket.arn, pulumi.Output.concat(bucket.arn, "/*")],
-                        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                    }
-                ],
-            }
-        ),
-        opts=pulumi.ResourceOptions(parent=parent, provider=provider, depends_on=[public_access]),
-    )
-    aws.s3.BucketLifecycleConfiguration(
+def _tiering(name: str, bucket: SecureBucket, noncurrent_days: int) -> aws.s3.BucketLifecycleConfiguration:
+    """Current documents are kept until the application deletes them; older versions for
+    `noncurrent_days` (7 years in prod), moving down the storage classes meanwhile."""
+    return aws.s3.BucketLifecycleConfiguration(
         f"{name}-lifecycle",
-        bucket=bucket.id,
+        bucket=bucket.bucket.id,
         rules=[
             aws.s3.BucketLifecycleConfigurationRuleArgs(
                 id="tiering-and-retention",
                 status="Enabled",
-                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(),
+                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
                 transitions=[
                     aws.s3.BucketLifecycleConfigurationRuleTransitionArgs(storage_class=cls, days=days)
                     for cls, days in CURRENT_TIERS
@@ -120,61 +52,60 @@ def hardened_bucket(
             aws.s3.BucketLifecycleConfigurationRuleArgs(
                 id="remove-expired-delete-markers",
                 status="Enabled",
-                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(),
+                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
                 expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(expired_object_delete_marker=True),
             ),
         ],
-        opts=pulumi.ResourceOptions(parent=parent, provider=provider, depends_on=[versioning]),
+        opts=pulumi.ResourceOptions(parent=bucket, depends_on=[bucket.versioning]),
     )
-    return bucket, versioning
 
 
 class Documents(pulumi.ComponentResource):
     """The application's document store and its replica in the DR region."""
 
-    bucket: aws.s3.Bucket
-    replica: aws.s3.Bucket
+    bucket: SecureBucket
+    replica: SecureBucket
 
     def __init__(
         self,
         name: str,
         settings: DocumentsSettings,
         *,
-        bucket_name: str,
         region: str,
         dr_region: str,
         key: aws.kms.Key,
         dr_key: aws.kms.Key,
         dr_provider: aws.Provider,
         protection: Protection,
+        log_bucket: SecureBucket | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("platform:documents:Documents", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         retention = settings.noncurrent_version_retention_days
 
-        self.bucket, versioning = hardened_bucket(
-            f"{name}-bucket",
-            bucket_name=bucket_name,
-            key=key,
-            noncurrent_days=retention,
-            protection=protection,
-            parent=self,
+        self.bucket = SecureBucket(
+            f"{name}-primary",
+            key,
+            log_bucket=log_bucket,
+            protect=protection.enabled,
             tags=BACKUP_TAG,
+            opts=child,
         )
-        self.replica, replica_versioning = hardened_bucket(
+        # S3 server access logs go to a bucket in the same region; the replica only receives
+        # replication writes, which the primary's logs already record.
+        self.replica = SecureBucket(
             f"{name}-replica",
-            bucket_name=f"{bucket_name}-{dr_region}",
-            key=dr_key,
-            noncurrent_days=retention,
-            protection=protection,
-            parent=self,
-            provider=dr_provider,
+            dr_key,
+            protect=protection.enabled,
+            opts=pulumi.ResourceOptions(parent=self, providers={"aws": dr_provider}),
         )
+        _tiering(f"{name}-primary", self.bucket, retention)
+        _tiering(f"{name}-replica", self.replica, retention)
 
         role = aws.iam.Role(
             f"{name}-replication",
-            description=f"{bucket_name}: S3 replicates documents to {dr_region}",
+            description=f"S3 replicates the documents bucket to {dr_region}",
             assume_role_policy=assume_role_policy("s3.amazonaws.com"),
             opts=child,
         )
@@ -224,13 +155,13 @@ class Documents(pulumi.ComponentResource):
         rtc = "Enabled" if settings.replication_time_control else "Disabled"
         self.replication = aws.s3.BucketReplicationConfig(
             f"{name}-replication-config",
-            bucket=self.bucket.id,
+            bucket=self.bucket.bucket.id,
             role=role.arn,
             rules=[
                 aws.s3.BucketReplicationConfigRuleArgs(
                     id="documents-to-dr",
                     status="Enabled",
-                    filter=aws.s3.BucketReplicationConfigRuleFilterArgs(),
+                    filter=aws.s3.BucketReplicationConfigRuleFilterArgs(prefix=""),
                     delete_marker_replication=aws.s3.BucketReplicationConfigRuleDeleteMarkerReplicationArgs(
                         status="Enabled"
                     ),
@@ -261,9 +192,9 @@ class Documents(pulumi.ComponentResource):
                 )
             ],
             # S3 accepts a replication configuration only once both buckets are versioned.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning, replica_versioning]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.bucket.versioning, self.replica.versioning]),
         )
 
-        self.bucket_name = self.bucket.bucket
-        self.replica_bucket_name = self.replica.bucket
+        self.bucket_name = self.bucket.bucket_name
+        self.replica_bucket_name = self.replica.bucket_name
         self.register_outputs({"bucket_name": self.bucket_name, "replica_bucket_name": self.replica_bucket_name})

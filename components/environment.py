@@ -113,7 +113,6 @@ class Environment(pulumi.ComponentResource):
         self.documents = Documents(
             f"{name}-documents",
             settings.documents,
-            bucket_name=f"{prefix}-documents-{settings.account_id}",
             region=settings.region,
             dr_region=settings.dr_region,
             key=self.keys.data,
