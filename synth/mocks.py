@@ -36,6 +36,18 @@ ID_PREFIXES = {
 }
 
 
+# Resources whose `name` the engine fills in by auto-naming when the program doesn't set one.
+AUTO_NAMED = {
+    "aws:rds/parameterGroup:ParameterGroup",
+    "aws:rds/subnetGroup:SubnetGroup",
+    "aws:docdb/clusterParameterGroup:ClusterParameterGroup",
+    "aws:docdb/subnetGroup:SubnetGroup",
+    "aws:elasticache/parameterGroup:ParameterGroup",
+    "aws:elasticache/subnetGroup:SubnetGroup",
+    "aws:iam/role:Role",
+}
+
+
 class UnexpectedInvokeError(RuntimeError):
     """The program called a provider function (data source) the offline engine does not serve."""
 
@@ -65,6 +77,8 @@ def computed_outputs(type_token: str, name: str, inputs: dict, region: str) -> t
     resource_id = f"{ID_PREFIXES[type_token]}-{suffix}" if type_token in ID_PREFIXES else physical
     arn = f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{type_token.split(':')[-1].lower()}/{resource_id}"
     out: dict[str, Any] = {"arn": arn}
+    if type_token in AUTO_NAMED:
+        out["name"] = physical
 
     match type_token:
         case "aws:ec2/vpc:Vpc":
@@ -142,7 +156,7 @@ def computed_outputs(type_token: str, name: str, inputs: dict, region: str) -> t
             resource_id = f"E{suffix[:13].upper()}"
         case "aws:rds/instance:Instance":
             address = f"{physical}.c{suffix[:11]}.{region}.rds.amazonaws.com"
-            port = inputs.get("port", 5432)
+            port = int(inputs.get("port", 5432))
             out |= {
                 "address": address,
                 "endpoint": f"{address}:{port}",
