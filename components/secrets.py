@@ -100,12 +100,12 @@ class AppSecrets(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         values: dict[str, pulumi.Output[str]] = {
             label: random.RandomPassword(
-                f"{name}-{label}", length=64, special=False, keepers=rotation_keepers(settings), opts=child
+                f"{name}-{label}-random", length=64, special=False, keepers=rotation_keepers(settings), opts=child
             ).result
             for label in APP_SECRETS
         }
         values[ENCRYPTION_KEY] = random.RandomBytes(
-            f"{name}-{ENCRYPTION_KEY}", length=32, keepers=rotation_keepers(settings), opts=child
+            f"{name}-{ENCRYPTION_KEY}-random", length=32, keepers=rotation_keepers(settings), opts=child
         ).base64
         descriptions = {**APP_SECRETS, ENCRYPTION_KEY: "256-bit key (base64) for application field encryption"}
 

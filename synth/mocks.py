@@ -45,6 +45,7 @@ AUTO_NAMED = {
     "aws:elasticache/parameterGroup:ParameterGroup",
     "aws:elasticache/subnetGroup:SubnetGroup",
     "aws:iam/role:Role",
+    "aws:cloudwatch/eventRule:EventRule",
 }
 
 
