@@ -8,8 +8,8 @@ import pulumi
 import pulumi_aws as aws
 
 from .config.data import BackupRule, BackupSettings
-from .postgres import assume_role_policy
 from .protection import BACKUP_TAG, Protection
+from .stores import assume_role_policy
 
 # Backup reads and restores RDS, DocumentDB and S3 (S3 needs policies of its own).
 SERVICE_POLICIES = [

@@ -3,15 +3,12 @@ encrypted at rest with the data key, replicas with automatic failover in prod (D
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pulumi
 import pulumi_aws as aws
 
-from .config.data import CacheSettings, SecretsSettings
-from .logs import encrypted_log_group
-from .protection import Protection
+from .config.data import CacheSettings
 from .secrets import generated_password, stored_secret
+from .stores import StoreContext
 
 PORT = 6379
 # AUTH tokens: 16-128 printable characters; the only punctuation allowed is ! & # $ ^ < > -.
@@ -33,23 +30,18 @@ class Cache(pulumi.ComponentResource):
         settings: CacheSettings,
         *,
         identifier: str,
-        secret_prefix: str,
-        subnets: Sequence[aws.ec2.Subnet],
         security_group_id: pulumi.Input[str],
-        key: aws.kms.Key,
-        logs_key: aws.kms.Key,
-        log_retention_days: int,
-        secrets: SecretsSettings,
-        protection: Protection,
+        context: StoreContext,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("platform:cache:Cache", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        key, protection = context.key, context.protection
 
         subnet_group = aws.elasticache.SubnetGroup(
             f"{name}-subnets",
             description=f"{identifier}: isolated data subnets",
-            subnet_ids=[s.id for s in subnets],
+            subnet_ids=context.subnet_ids,
             opts=child,
         )
         parameters = aws.elasticache.ParameterGroup(
@@ -59,11 +51,9 @@ class Cache(pulumi.ComponentResource):
             parameters=[aws.elasticache.ParameterGroupParameterArgs(name="maxmemory-policy", value="allkeys-lru")],
             opts=child,
         )
-        slow_log = encrypted_log_group(
-            f"{name}-slow-log", f"/aws/elasticache/{identifier}/slow-log", log_retention_days, logs_key, self
-        )
+        (slow_log,) = context.log_groups(name, f"/aws/elasticache/{identifier}", ["slow-log"], self)
         token = generated_password(
-            f"{name}-auth-token", length=64, override_special=AUTH_TOKEN_SPECIALS, settings=secrets, parent=self
+            f"{name}-auth-token", length=64, override_special=AUTH_TOKEN_SPECIALS, settings=context.secrets, parent=self
         )
         nodes = 1 + settings.replicas
         highly_available = settings.replicas > 0
@@ -76,7 +66,7 @@ class Cache(pulumi.ComponentResource):
             engine_version=settings.engine_version,
             node_type=settings.node_type,
             num_cache_clusters=nodes,
-            preferred_cache_cluster_azs=[subnets[i % len(subnets)].availability_zone for i in range(nodes)],
+            preferred_cache_cluster_azs=[context.zone(i) for i in range(nodes)],
             automatic_failover_enabled=highly_available,
             multi_az_enabled=highly_available,
             parameter_group_name=parameters.name,
@@ -108,7 +98,7 @@ class Cache(pulumi.ComponentResource):
         )
         self.secret = stored_secret(
             f"{name}-auth-secret",
-            secret_name=f"{secret_prefix}/cache/auth-token",
+            secret_name=f"{context.secret_prefix}/cache/auth-token",
             description=f"{identifier}: AUTH token and endpoint (TLS required)",
             value=pulumi.Output.json_dumps(
                 {

@@ -3,15 +3,13 @@ audited and recoverable (DB-1..DB-8)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pulumi
 import pulumi_aws as aws
 
-from .config.data import DocumentDbSettings, SecretsSettings
-from .logs import encrypted_log_group
-from .protection import BACKUP_TAG, Protection
+from .config.data import DocumentDbSettings
+from .protection import BACKUP_TAG
 from .secrets import generated_password, stored_secret
+from .stores import StoreContext
 
 LOG_EXPORTS = ["audit", "profiler"]
 MASTER_USERNAME = "alawael_admin"
@@ -35,23 +33,18 @@ class DocumentStore(pulumi.ComponentResource):
         settings: DocumentDbSettings,
         *,
         identifier: str,
-        secret_prefix: str,
-        subnets: Sequence[aws.ec2.Subnet],
         security_group_id: pulumi.Input[str],
-        key: aws.kms.Key,
-        logs_key: aws.kms.Key,
-        log_retention_days: int,
-        secrets: SecretsSettings,
-        protection: Protection,
+        context: StoreContext,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("platform:document_store:DocumentStore", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        key, protection = context.key, context.protection
 
         subnet_group = aws.docdb.SubnetGroup(
             f"{name}-subnets",
             description=f"{identifier}: isolated data subnets",
-            subnet_ids=[s.id for s in subnets],
+            subnet_ids=context.subnet_ids,
             opts=child,
         )
         parameters = aws.docdb.ClusterParameterGroup(
@@ -71,14 +64,13 @@ class DocumentStore(pulumi.ComponentResource):
             ],
             opts=child,
         )
-        log_groups = [
-            encrypted_log_group(
-                f"{name}-log-{export}", f"/aws/docdb/{identifier}/{export}", log_retention_days, logs_key, self
-            )
-            for export in LOG_EXPORTS
-        ]
+        log_groups = context.log_groups(name, f"/aws/docdb/{identifier}", LOG_EXPORTS, self)
         password = generated_password(
-            f"{name}-master-password", length=40, override_special=PASSWORD_SPECIALS, settings=secrets, parent=self
+            f"{name}-master-password",
+            length=40,
+            override_special=PASSWORD_SPECIALS,
+            settings=context.secrets,
+            parent=self,
         )
 
         self.cluster = aws.docdb.Cluster(
@@ -110,7 +102,7 @@ class DocumentStore(pulumi.ComponentResource):
                 identifier=f"{identifier}-{index + 1}",
                 cluster_identifier=self.cluster.id,
                 instance_class=settings.instance_class,
-                availability_zone=subnets[index % len(subnets)].availability_zone,
+                availability_zone=context.zone(index),
                 auto_minor_version_upgrade=True,
                 preferred_maintenance_window=settings.maintenance_window,
                 enable_performance_insights=True,
@@ -123,7 +115,7 @@ class DocumentStore(pulumi.ComponentResource):
         ]
         self.secret = stored_secret(
             f"{name}-master-secret",
-            secret_name=f"{secret_prefix}/docdb/master",
+            secret_name=f"{context.secret_prefix}/docdb/master",
             description=f"{identifier}: DocumentDB master user and connection details",
             value=pulumi.Output.json_dumps(
                 {

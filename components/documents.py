@@ -9,8 +9,8 @@ import pulumi_aws as aws
 
 from .buckets import SecureBucket
 from .config.data import DocumentsSettings
-from .postgres import assume_role_policy
 from .protection import BACKUP_TAG, Protection
+from .stores import assume_role_policy
 
 # S3 Replication Time Control's service level: 99.99% of objects replicated within 15 minutes.
 RTC_MINUTES = 15

@@ -17,6 +17,7 @@ from .protection import Protection
 from .providers import make_providers
 from .secrets import AppSecrets
 from .security import Keys
+from .stores import StoreContext
 
 
 class Environment(pulumi.ComponentResource):
@@ -65,51 +66,32 @@ class Environment(pulumi.ComponentResource):
         prefix = f"{settings.project}-{settings.stack}"
         secret_prefix = f"{settings.project}/{settings.stack}"
         protection = Protection.for_tier(settings.tier)
-        subnets = self.network.subnets["data"]
-        store = {
-            "subnets": subnets,
-            "key": self.keys.data,
-            "logs_key": self.keys.logs,
-            "log_retention_days": DATA_LOG_RETENTION_DAYS,
-            "protection": protection,
-        }
-
-        self.app_secrets = AppSecrets(
-            f"{name}-secrets", settings.secrets, secret_prefix, self.keys.data, protection, opts=regional
-        )
-        self.postgres = Postgres(
-            f"{name}-postgres",
-            settings.postgres,
-            identifier=f"{prefix}-postgres",
-            subnet_ids=[s.id for s in subnets],
-            security_group_id=self.security_groups.data["postgres"].id,
+        context = StoreContext(
+            subnets=self.network.subnets["data"],
             key=self.keys.data,
             logs_key=self.keys.logs,
             log_retention_days=DATA_LOG_RETENTION_DAYS,
-            rotation_days=settings.secrets.rotation_days,
+            secret_prefix=secret_prefix,
+            secrets=settings.secrets,
             protection=protection,
-            opts=regional,
         )
-        self.document_store = DocumentStore(
-            f"{name}-docdb",
-            settings.docdb,
-            identifier=f"{prefix}-docdb",
-            secret_prefix=secret_prefix,
-            security_group_id=self.security_groups.data["docdb"].id,
-            secrets=settings.secrets,
-            **store,
-            opts=regional,
+        self.app_secrets = AppSecrets(
+            f"{name}-secrets", settings.secrets, secret_prefix, self.keys.data, protection, opts=regional
         )
-        self.cache = Cache(
-            f"{name}-cache",
-            settings.cache,
-            identifier=f"{prefix}-cache",
-            secret_prefix=secret_prefix,
-            security_group_id=self.security_groups.data["redis"].id,
-            secrets=settings.secrets,
-            **store,
-            opts=regional,
-        )
+
+        def store(component, label: str, store_settings, security_group: str):
+            return component(
+                f"{name}-{label}",
+                store_settings,
+                identifier=f"{prefix}-{label}",
+                security_group_id=self.security_groups.data[security_group].id,
+                context=context,
+                opts=regional,
+            )
+
+        self.postgres = store(Postgres, "postgres", settings.postgres, "postgres")
+        self.document_store = store(DocumentStore, "docdb", settings.docdb, "docdb")
+        self.cache = store(Cache, "cache", settings.cache, "redis")
         self.documents = Documents(
             f"{name}-documents",
             settings.documents,

@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pulumi
 import pulumi_aws as aws
 
 from .config.data import PostgresSettings
-from .logs import encrypted_log_group
-from .protection import BACKUP_TAG, Protection
+from .protection import BACKUP_TAG
+from .stores import StoreContext, assume_role_policy
 
 LOG_EXPORTS = ["postgresql", "upgrade"]
 MASTER_USERNAME = "alawael_admin"
 DATABASE = "alawael"
 ENHANCED_MONITORING_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
-
-
-def assume_role_policy(service: str) -> str:
-    return pulumi.Output.json_dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
-        }
-    )
 
 
 class Postgres(pulumi.ComponentResource):
@@ -40,20 +29,19 @@ class Postgres(pulumi.ComponentResource):
         settings: PostgresSettings,
         *,
         identifier: str,
-        subnet_ids: Sequence[pulumi.Input[str]],
         security_group_id: pulumi.Input[str],
-        key: aws.kms.Key,
-        logs_key: aws.kms.Key,
-        log_retention_days: int,
-        rotation_days: int,
-        protection: Protection,
+        context: StoreContext,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("platform:postgres:Postgres", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        key, protection = context.key, context.protection
 
         subnet_group = aws.rds.SubnetGroup(
-            f"{name}-subnets", description=f"{identifier}: isolated data subnets", subnet_ids=subnet_ids, opts=child
+            f"{name}-subnets",
+            description=f"{identifier}: isolated data subnets",
+            subnet_ids=context.subnet_ids,
+            opts=child,
         )
         parameters = aws.rds.ParameterGroup(
             f"{name}-params",
@@ -70,13 +58,7 @@ class Postgres(pulumi.ComponentResource):
             ],
             opts=child,
         )
-        # RDS would create these on first export without encryption or retention (OBS-2).
-        log_groups = [
-            encrypted_log_group(
-                f"{name}-log-{export}", f"/aws/rds/instance/{identifier}/{export}", log_retention_days, logs_key, self
-            )
-            for export in LOG_EXPORTS
-        ]
+        log_groups = context.log_groups(name, f"/aws/rds/instance/{identifier}", LOG_EXPORTS, self)
         monitoring_role = aws.iam.Role(
             f"{name}-monitoring",
             description=f"{identifier}: RDS enhanced monitoring publishes OS metrics",
@@ -133,7 +115,9 @@ class Postgres(pulumi.ComponentResource):
         aws.secretsmanager.SecretRotation(
             f"{name}-master-rotation",
             secret_id=self.master_secret_arn,
-            rotation_rules=aws.secretsmanager.SecretRotationRotationRulesArgs(automatically_after_days=rotation_days),
+            rotation_rules=aws.secretsmanager.SecretRotationRotationRulesArgs(
+                automatically_after_days=context.secrets.rotation_days
+            ),
             rotate_immediately=False,
             opts=child,
         )

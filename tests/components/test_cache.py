@@ -45,7 +45,7 @@ def test_cache_evicts_least_recently_used_keys(stack):
 
 def test_slow_log_goes_to_an_encrypted_log_group(stack):
     (delivery,) = group(stack).inputs["logDeliveryConfigurations"]
-    log_group = stack.named(f"{stack.stack}-cache-slow-log")
+    log_group = stack.named(f"{stack.stack}-cache-log-slow-log")
     assert delivery == {
         "logType": "slow-log",
         "destinationType": "cloudwatch-logs",
