@@ -3,6 +3,7 @@ DNS names is exercised the way a real deployment exercises it."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from typing import Any
@@ -33,6 +34,19 @@ ID_PREFIXES = {
     "aws:ec2/volume:Volume": "vol",
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr",
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr",
+}
+
+
+# Resources whose `name` the engine fills in by auto-naming when the program doesn't set one.
+AUTO_NAMED = {
+    "aws:rds/parameterGroup:ParameterGroup",
+    "aws:rds/subnetGroup:SubnetGroup",
+    "aws:docdb/clusterParameterGroup:ClusterParameterGroup",
+    "aws:docdb/subnetGroup:SubnetGroup",
+    "aws:elasticache/parameterGroup:ParameterGroup",
+    "aws:elasticache/subnetGroup:SubnetGroup",
+    "aws:iam/role:Role",
+    "aws:cloudwatch/eventRule:EventRule",
 }
 
 
@@ -67,6 +81,8 @@ def computed_outputs(
     resource_id = f"{ID_PREFIXES[type_token]}-{suffix}" if type_token in ID_PREFIXES else physical
     arn = f"arn:aws:{service}:{region}:{account}:{type_token.split(':')[-1].lower()}/{resource_id}"
     out: dict[str, Any] = {"arn": arn}
+    if type_token in AUTO_NAMED:
+        out["name"] = physical
 
     match type_token:
         case "aws:ec2/vpc:Vpc":
@@ -144,7 +160,7 @@ def computed_outputs(
             resource_id = f"E{suffix[:13].upper()}"
         case "aws:rds/instance:Instance":
             address = f"{physical}.c{suffix[:11]}.{region}.rds.amazonaws.com"
-            port = inputs.get("port", 5432)
+            port = int(inputs.get("port", 5432))
             out |= {
                 "address": address,
                 "endpoint": f"{address}:{port}",
@@ -152,6 +168,16 @@ def computed_outputs(
                 "resourceId": f"db-{suffix.upper()}",
                 "arn": f"arn:aws:rds:{region}:{account}:db:{physical}",
             }
+            if inputs.get("manageMasterUserPassword"):
+                # RDS names the secret it manages `rds!db-<uuid>`.
+                secret = f"rds!db-{suffix}-{suffix[:6]}"
+                out["masterUserSecrets"] = [
+                    {
+                        "secretArn": f"arn:aws:secretsmanager:{region}:{ACCOUNT_ID}:secret:{secret}",
+                        "kmsKeyId": inputs.get("masterUserSecretKmsKeyId", ""),
+                        "secretStatus": "active",
+                    }
+                ]
         case "aws:docdb/cluster:Cluster":
             host = f"c{suffix[:11]}.{region}.docdb.amazonaws.com"
             out |= {
@@ -192,6 +218,9 @@ def computed_outputs(
             # RandomPassword/RandomString: a value of the requested length (kept secret by the SDK).
             length = int(inputs.get("length", 32))
             out |= {"result": _digest("random", name, length=64)[:length]}
+            if type_token == "random:index/randomBytes:RandomBytes":
+                raw = hashlib.sha256(f"random/{name}".encode()).digest()[:length]
+                out = {"base64": base64.b64encode(raw).decode(), "hex": raw.hex()}
     return resource_id, out
 
 
