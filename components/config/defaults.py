@@ -20,6 +20,7 @@ TIER_DEFAULTS: dict[str, dict[str, Any]] = {
             "green": {"min_size": 0, "max_size": 3, "desired_capacity": 0},
         },
         "traffic": {"blue": 100, "green": 0},
+        "edge": {"price_class": "PriceClass_100", "log_retention_days": 30},
     },
     "prod": {
         "network": {
@@ -33,6 +34,8 @@ TIER_DEFAULTS: dict[str, dict[str, Any]] = {
             "green": {"min_size": 0, "max_size": 10, "desired_capacity": 0},
         },
         "traffic": {"blue": 100, "green": 0},
+        # Viewers everywhere get a nearby edge in prod; logs kept a year like flow logs.
+        "edge": {"price_class": "PriceClass_All", "log_retention_days": 365},
     },
 }
 
