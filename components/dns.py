@@ -22,7 +22,7 @@ class Certificate(pulumi.ComponentResource):
         )
         option = self.certificate.domain_validation_options[0]
         self.validation_record = aws.route53.Record(
-            f"{name}-validation",
+            f"{name}-validation-record",
             zone_id=zone_id,
             name=option.resource_record_name,
             type=option.resource_record_type,

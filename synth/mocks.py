@@ -184,6 +184,8 @@ def computed_outputs(type_token: str, name: str, inputs: dict, region: str) -> t
         case "aws:backup/vault:Vault":
             out |= {"arn": f"arn:aws:backup:{region}:{ACCOUNT_ID}:backup-vault:{physical}"}
             resource_id = physical
+        case "aws:ec2/launchTemplate:LaunchTemplate":
+            out |= {"latestVersion": 1, "defaultVersion": 1}
         case "aws:route53/record:Record":
             out |= {"fqdn": inputs.get("name", name)}
         case "docker-build:index:Image" | "docker:index/image:Image":
