@@ -155,7 +155,7 @@ class AppTier(pulumi.ComponentResource):
                 ],
                 # Target tracking owns the running count between deploys; config sets the bounds
                 # (min/max), so a `pulumi up` never undoes a scale-out.
-                opts=pulumi.ResourceOptions(parent=self, ignore_changes=["desiredCapacity"]),
+                opts=pulumi.ResourceOptions(parent=self, ignore_changes=["desired_capacity"]),
             )
             aws.autoscaling.Policy(
                 f"{name}-{color}-cpu",

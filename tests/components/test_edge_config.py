@@ -8,19 +8,8 @@ import pytest
 
 from components.config import ConfigError, load_settings
 from synth.program import ProgramError
+from tests.components.test_config import PROD
 from tests.conftest import build
-
-PROD = {
-    "tier": "prod",
-    "region": "us-east-1",
-    "dr_region": "us-west-2",
-    "account_id": "222222222222",
-    "owner": "platform-team",
-    "cost_centre": "CC-1",
-    "domain": "app.example.com",
-    "hosted_zone_id": "Z0PROD000EXAMPLE00001",
-    "network": {"cidr": "10.20.0.0/16", "availability_zones": ["us-east-1a", "us-east-1b", "us-east-1c"]},
-}
 
 
 def problems(**overrides) -> list[str]:
