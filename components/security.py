@@ -8,6 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .config import Settings
+from .providers import GLOBAL_REGION
 
 KMS_USE = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
 
@@ -76,25 +77,35 @@ def _key_policy(settings: Settings, region: str, purpose: str) -> str:
 
 class Keys(pulumi.ComponentResource):
     """One CMK per purpose: `data` (databases, cache, volumes, secrets, buckets), `logs`,
-    `backup`, `alerts` (SNS) in the primary region, and `dr` in the DR region."""
+    `backup`, `alerts` (SNS) in the primary region, and `dr` in the DR region.
+
+    `alerts_global` encrypts the SNS topics in us-east-1, where CloudFront's alarms must live
+    (an alarm only notifies topics in its own region; a CMK only serves its own region). It is
+    `alerts` itself when the primary region is us-east-1."""
 
     data: aws.kms.Key
     logs: aws.kms.Key
     backup: aws.kms.Key
     alerts: aws.kms.Key
+    alerts_global: aws.kms.Key
     dr: aws.kms.Key
 
     def __init__(
-        self, name: str, settings: Settings, dr_provider: aws.Provider, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        settings: Settings,
+        dr_provider: aws.Provider,
+        global_provider: aws.Provider | None = None,
+        opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("platform:security:Keys", name, None, opts)
         # Deleting a CMK makes everything encrypted with it unreadable: never by accident in prod.
         protect = settings.tier == "prod"
 
-        def key(purpose: str, region: str, provider: aws.Provider | None = None) -> aws.kms.Key:
+        def key(purpose: str, region: str, provider: aws.Provider | None = None, suffix: str = "") -> aws.kms.Key:
             child = pulumi.ResourceOptions(parent=self, protect=protect, provider=provider)
             cmk = aws.kms.Key(
-                f"{name}-{purpose}",
+                f"{name}-{purpose}{suffix}",
                 description=f"{settings.project}-{settings.stack} {purpose} encryption",
                 enable_key_rotation=True,
                 rotation_period_in_days=365,
@@ -103,8 +114,8 @@ class Keys(pulumi.ComponentResource):
                 opts=child,
             )
             aws.kms.Alias(
-                f"{name}-{purpose}-alias",
-                name=f"alias/{settings.project}-{settings.stack}-{purpose}",
+                f"{name}-{purpose}{suffix}-alias",
+                name=f"alias/{settings.project}-{settings.stack}-{purpose}{suffix}",
                 target_key_id=cmk.key_id,
                 opts=pulumi.ResourceOptions(parent=self, provider=provider),
             )
@@ -113,4 +124,10 @@ class Keys(pulumi.ComponentResource):
         for purpose in ("data", "logs", "backup", "alerts"):
             setattr(self, purpose, key(purpose, settings.region))
         self.dr = key("dr", settings.dr_region, dr_provider)
+        if settings.region == GLOBAL_REGION:
+            self.alerts_global = self.alerts
+        elif global_provider is None:
+            raise ValueError(f"Keys({name!r}): a {GLOBAL_REGION} provider is needed outside {GLOBAL_REGION}")
+        else:
+            self.alerts_global = key("alerts", GLOBAL_REGION, global_provider, suffix="-global")
         self.register_outputs({p: getattr(self, p).arn for p in ("data", "logs", "backup", "alerts", "dr")})

@@ -20,6 +20,8 @@ TIER_DEFAULTS: dict[str, dict[str, Any]] = {
             "green": {"min_size": 0, "max_size": 3, "desired_capacity": 0},
         },
         "traffic": {"blue": 100, "green": 0},
+        # OBS-1: staging alarms never page; its critical alarms land on the warning topic.
+        "alarms": {"route_critical_to": "warning"},
     },
     "prod": {
         "network": {
@@ -33,6 +35,7 @@ TIER_DEFAULTS: dict[str, dict[str, Any]] = {
             "green": {"min_size": 0, "max_size": 10, "desired_capacity": 0},
         },
         "traffic": {"blue": 100, "green": 0},
+        "alarms": {"route_critical_to": "critical"},
     },
 }
 

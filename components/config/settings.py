@@ -6,6 +6,7 @@ import re
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 
+from .alarms import AlarmSettings
 from .base import Section, Tier, tier_of
 from .compute import COLORS, ComputeSettings, TrafficSettings
 from .edge import EdgeSettings
@@ -37,6 +38,7 @@ class Settings(Section):
     edge: EdgeSettings = Field(default_factory=dict, validate_default=True)
     compute: ComputeSettings
     traffic: TrafficSettings
+    alarms: AlarmSettings
     # HTTPS endpoints (PagerDuty, Slack…) subscribed to the alarm topics; secret config only.
     critical_webhook_url: SecretStr | None = None
     warning_webhook_url: SecretStr | None = None
