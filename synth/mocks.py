@@ -3,6 +3,7 @@ DNS names is exercised the way a real deployment exercises it."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from typing import Any
 
@@ -149,6 +150,16 @@ def computed_outputs(type_token: str, name: str, inputs: dict, region: str) -> t
                 "resourceId": f"db-{suffix.upper()}",
                 "arn": f"arn:aws:rds:{region}:{ACCOUNT_ID}:db:{physical}",
             }
+            if inputs.get("manageMasterUserPassword"):
+                # RDS names the secret it manages `rds!db-<uuid>`.
+                secret = f"rds!db-{suffix}-{suffix[:6]}"
+                out["masterUserSecrets"] = [
+                    {
+                        "secretArn": f"arn:aws:secretsmanager:{region}:{ACCOUNT_ID}:secret:{secret}",
+                        "kmsKeyId": inputs.get("masterUserSecretKmsKeyId", ""),
+                        "secretStatus": "active",
+                    }
+                ]
         case "aws:docdb/cluster:Cluster":
             host = f"c{suffix[:11]}.{region}.docdb.amazonaws.com"
             out |= {
@@ -189,6 +200,9 @@ def computed_outputs(type_token: str, name: str, inputs: dict, region: str) -> t
             # RandomPassword/RandomString: a value of the requested length (kept secret by the SDK).
             length = int(inputs.get("length", 32))
             out |= {"result": _digest("random", name, length=64)[:length]}
+            if type_token == "random:index/randomBytes:RandomBytes":
+                raw = hashlib.sha256(f"random/{name}".encode()).digest()[:length]
+                out = {"base64": base64.b64encode(raw).decode(), "hex": raw.hex()}
     return resource_id, out
 
 

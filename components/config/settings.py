@@ -9,6 +9,14 @@ from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_va
 from .alarms import AlarmSettings
 from .base import Section, Tier, tier_of
 from .compute import COLORS, ComputeSettings, TrafficSettings
+from .data import (
+    BackupSettings,
+    CacheSettings,
+    DocumentDbSettings,
+    DocumentsSettings,
+    PostgresSettings,
+    SecretsSettings,
+)
 from .edge import EdgeSettings
 from .network import NetworkSettings
 
@@ -38,6 +46,12 @@ class Settings(Section):
     edge: EdgeSettings = Field(default_factory=dict, validate_default=True)
     compute: ComputeSettings
     traffic: TrafficSettings
+    postgres: PostgresSettings
+    docdb: DocumentDbSettings
+    cache: CacheSettings
+    documents: DocumentsSettings
+    backup: BackupSettings
+    secrets: SecretsSettings
     alarms: AlarmSettings
     # HTTPS endpoints (PagerDuty, Slack…) subscribed to the alarm topics; secret config only.
     critical_webhook_url: SecretStr | None = None
