@@ -15,6 +15,8 @@ from .config import AlarmSettings, Severity
 from .notifications import Notifications
 
 Missing = Literal["breaching", "notBreaching", "ignore", "missing"]
+# Where the counts of matching log lines are published.
+LOG_METRICS_NAMESPACE = "Platform/Logs"
 COMPARISONS = {
     ">": "GreaterThanThreshold",
     ">=": "GreaterThanOrEqualToThreshold",
@@ -66,6 +68,7 @@ class AlarmFactory:
         self._parent, self._name, self._label, self._settings = parent, name, label, settings
         self._topics, self._global_topics, self._global_provider = topics, global_topics, global_provider
         self.alarms: dict[str, aws.cloudwatch.MetricAlarm] = {}
+        self.global_keys: set[str] = set()
 
     def metric(
         self,
@@ -144,6 +147,43 @@ class AlarmFactory:
             metric_queries=queries,
         )
 
+    def log_count(
+        self,
+        key: str,
+        severity: Severity,
+        log_group_name: pulumi.Input[str],
+        pattern: str,
+        threshold: float,
+        *,
+        window: Window,
+        runbook: str,
+        summary: str,
+    ) -> aws.cloudwatch.MetricAlarm:
+        """An alarm on how many lines of a log group match `pattern` (a metric filter counts them)."""
+        metric_name = f"{self._label}-{key}"
+        aws.cloudwatch.LogMetricFilter(
+            f"{self._name}-{key}",
+            name=metric_name,
+            log_group_name=log_group_name,
+            pattern=pattern,
+            metric_transformation=aws.cloudwatch.LogMetricFilterMetricTransformationArgs(
+                name=metric_name, namespace=LOG_METRICS_NAMESPACE, value="1", unit="Count"
+            ),
+            opts=pulumi.ResourceOptions(parent=self._parent),
+        )
+        # A filter publishes only when a line matches: no data is no match (notBreaching).
+        return self.metric(
+            key,
+            severity,
+            Metric(LOG_METRICS_NAMESPACE, metric_name, {}, "Sum"),
+            ">",
+            threshold,
+            missing="notBreaching",
+            window=window,
+            runbook=runbook,
+            summary=summary,
+        )
+
     def runbook(self, anchor: str) -> str:
         return f"{self._settings.runbook_url}#{anchor}"
 
@@ -180,4 +220,6 @@ class AlarmFactory:
             **metric_args,
         )
         self.alarms[key] = alarm
+        if is_global:
+            self.global_keys.add(key)
         return alarm

@@ -19,14 +19,17 @@ from .config import AlarmSettings, Color
 from .notifications import Notifications
 
 GIB = 1024**3
-# Where metrics derived from application logs are published.
-LOG_METRICS_NAMESPACE = "Platform/Application"
 # Failed connections as the Node.js drivers (pg, mongodb, ioredis) and the application log them:
 # no AWS metric counts refused or failed connections.
 DB_CONNECTION_ERROR_PATTERN = (
     '?ECONNREFUSED ?ETIMEDOUT ?"database connection failed" ?"password authentication failed" ?"too many clients"'
 )
-FAILED_BACKUP_STATES = ["FAILED", "ABORTED", "EXPIRED"]
+# Postgres logs every statement slower than log_min_duration_statement as `duration: … ms`.
+POSTGRES_SLOW_QUERY_PATTERN = '"duration:"'
+# Server-side connection failures Postgres logs (log_connections is on).
+POSTGRES_CONNECTION_ERROR_PATTERN = '?"password authentication failed" ?"too many clients" ?"no pg_hba.conf entry"'
+# Every DocumentDB profiler entry is an operation slower than the profiler threshold.
+EVERY_EVENT = ""
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,9 @@ class AlarmTargets:
     db_instance_id: pulumi.Input[str] | None = None
     db_allocated_storage_gb: int | None = None
     db_replica_ids: Sequence[pulumi.Input[str]] = ()
+    db_log_group_name: pulumi.Input[str] | None = None
     docdb_cluster_id: pulumi.Input[str] | None = None
+    docdb_profiler_log_group_name: pulumi.Input[str] | None = None
     cache_node_ids: Sequence[pulumi.Input[str]] = ()
 
 
@@ -69,7 +74,6 @@ class Alarms(pulumi.ComponentResource):
     us-east-1 (reached through `global_provider`) serve CloudFront, its web ACL and certificate."""
 
     alarms: dict[str, aws.cloudwatch.MetricAlarm]
-    backup_rule: aws.cloudwatch.EventRule
 
     def __init__(
         self,
@@ -108,7 +112,8 @@ class Alarms(pulumi.ComponentResource):
         ):
             family(targets)
         self.alarms = self._factory.alarms
-        self.backup_rule = self._backup_jobs()
+        # Alarms living in us-east-1 (CloudFront, its web ACL and certificate).
+        self.global_keys = self._factory.global_keys
         self.register_outputs({"alarm_names": [a.name for a in self.alarms.values()]})
 
     def _load_balancer(self, t: AlarmTargets) -> None:
@@ -218,32 +223,16 @@ class Alarms(pulumi.ComponentResource):
                 summary=f"A {color} instance has less than {th.app_disk_free_percent}% disk free",
             )
         if t.app_log_group_name is not None:
-            self._connection_failures(t.app_log_group_name)
-
-    def _connection_failures(self, log_group_name: pulumi.Input[str]) -> None:
-        """Database connection failures as the application sees them (Postgres, DocumentDB, Redis)."""
-        metric_name = f"{self._label}-DatabaseConnectionErrors"
-        aws.cloudwatch.LogMetricFilter(
-            f"{self._name}-db-connection-errors",
-            log_group_name=log_group_name,
-            pattern=DB_CONNECTION_ERROR_PATTERN,
-            metric_transformation=aws.cloudwatch.LogMetricFilterMetricTransformationArgs(
-                name=metric_name, namespace=LOG_METRICS_NAMESPACE, value="1", unit="Count"
-            ),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        # Published only when a line matches: no data is no error (notBreaching).
-        self._factory.metric(
-            "db-connection-failures",
-            "critical",
-            Metric(LOG_METRICS_NAMESPACE, metric_name, {}, "Sum"),
-            ">",
-            0,
-            missing="notBreaching",
-            window=FAST,
-            runbook="database-connections",
-            summary="The application fails to connect to a database or the cache",
-        )
+            self._factory.log_count(
+                "db-connection-failures",
+                "critical",
+                t.app_log_group_name,
+                DB_CONNECTION_ERROR_PATTERN,
+                0,
+                window=FAST,
+                runbook="database-connections",
+                summary="The application fails to connect to a database or the cache",
+            )
 
     def _postgres(self, t: AlarmTargets) -> None:
         if t.db_instance_id is None:
@@ -285,6 +274,27 @@ class Alarms(pulumi.ComponentResource):
                 window=SUSTAINED,
                 summary=f"Postgres {key} latency above {th.db_latency_ms} ms: queries slow down",
             )
+        if t.db_log_group_name is not None:
+            self._factory.log_count(
+                "postgres-connection-failures",
+                "critical",
+                t.db_log_group_name,
+                POSTGRES_CONNECTION_ERROR_PATTERN,
+                0,
+                window=FAST,
+                runbook="database-connections",
+                summary="Postgres refuses connections (authentication, too many clients, pg_hba)",
+            )
+            self._factory.log_count(
+                "postgres-slow-queries",
+                "warning",
+                t.db_log_group_name,
+                POSTGRES_SLOW_QUERY_PATTERN,
+                th.slow_queries_per_5_minutes,
+                window=FIVE_MINUTES,
+                runbook="postgres",
+                summary=f"More than {th.slow_queries_per_5_minutes} slow Postgres queries in 5 minutes",
+            )
         for index, replica in enumerate(t.db_replica_ids):
             alarm(
                 f"postgres-replica-lag-{index}",
@@ -323,6 +333,18 @@ class Alarms(pulumi.ComponentResource):
             window=SUSTAINED,
             summary=f"A DocumentDB replica lags more than {th.replica_lag_seconds} s",
         )
+
+        if t.docdb_profiler_log_group_name is not None:
+            self._factory.log_count(
+                "docdb-slow-queries",
+                "warning",
+                t.docdb_profiler_log_group_name,
+                EVERY_EVENT,
+                th.slow_queries_per_5_minutes,
+                window=FIVE_MINUTES,
+                runbook="documentdb",
+                summary=f"More than {th.slow_queries_per_5_minutes} slow DocumentDB operations in 5 minutes",
+            )
 
     def _connections(self, engine: str, metric: Metric) -> None:
         for severity, limit in (
@@ -438,35 +460,3 @@ class Alarms(pulumi.ComponentResource):
                 summary=f"A TLS certificate ({where}) expires within {days} days and has not renewed",
                 is_global=cert.is_global,
             )
-
-    def _backup_jobs(self) -> aws.cloudwatch.EventRule:
-        """OBS-4: AWS Backup reports job outcomes as events, not metrics; EventBridge forwards
-        the failed ones (including the copies to the DR region, DB-6) to the critical topic."""
-        child = pulumi.ResourceOptions(parent=self)
-        rule = aws.cloudwatch.EventRule(
-            f"{self._name}-backup-job-failed",
-            description=f"{self._label}: failed, aborted or expired AWS Backup and copy jobs (OBS-4)",
-            event_pattern=pulumi.Output.json_dumps(
-                {
-                    "source": ["aws.backup"],
-                    "detail-type": ["Backup Job State Change", "Copy Job State Change"],
-                    "detail": {"state": FAILED_BACKUP_STATES},
-                }
-            ),
-            opts=child,
-        )
-        aws.cloudwatch.EventTarget(
-            f"{self._name}-backup-job-failed-topic",
-            rule=rule.name,
-            arn=self._topics.arn_for("critical"),
-            # A readable page instead of raw event JSON: what failed, where, and the runbook.
-            input_transformer=aws.cloudwatch.EventTargetInputTransformerArgs(
-                input_paths={"type": "$.detail-type", "state": "$.detail.state", "resource": "$.detail.resourceArn"},
-                input_template=(
-                    f'"[CRITICAL] {self._label}: <type>: <state> for <resource>. '
-                    f'Runbook: {self._factory.runbook("backups")}"'
-                ),
-            ),
-            opts=child,
-        )
-        return rule

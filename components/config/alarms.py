@@ -46,6 +46,8 @@ class AlarmThresholds(Section):
     db_connections_warning: int = Field(40, ge=1)
     db_connections_critical: int = Field(100, ge=1)
     db_latency_ms: float = Field(20, gt=0)
+    # Seed: "Database slow queries >100" (slow = over the store's own slow-query threshold).
+    slow_queries_per_5_minutes: int = Field(100, ge=0)
     replica_lag_seconds: float = Field(10, gt=0)
     cache_cpu_percent: float = Field(80, ge=0, le=100)
     cache_memory_percent: float = Field(80, ge=0, le=100)
