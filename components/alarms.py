@@ -33,14 +33,14 @@ EVERY_EVENT = ""
 
 
 @dataclass(frozen=True)
-class Certificate:
+class CertificateTarget:
     arn: pulumi.Input[str]
     # ACM publishes DaysToExpiry in the certificate's region: CloudFront's lives in us-east-1.
     is_global: bool = False
 
 
 @dataclass(frozen=True)
-class WebAcl:
+class WebAclTarget:
     # The WebACL dimension is the web ACL's visibility-config metric name.
     metric_name: pulumi.Input[str]
     # CLOUDFRONT-scope ACLs publish in us-east-1 without a Region dimension.
@@ -58,8 +58,8 @@ class AlarmTargets:
     asg_names: Mapping[Color, pulumi.Input[str]] = field(default_factory=dict)
     app_log_group_name: pulumi.Input[str] | None = None
     distribution_id: pulumi.Input[str] | None = None
-    web_acls: Sequence[WebAcl] = ()
-    certificates: Sequence[Certificate] = ()
+    web_acls: Sequence[WebAclTarget] = ()
+    certificates: Sequence[CertificateTarget] = ()
     db_instance_id: pulumi.Input[str] | None = None
     db_allocated_storage_gb: int | None = None
     db_replica_ids: Sequence[pulumi.Input[str]] = ()

@@ -4,22 +4,30 @@ from __future__ import annotations
 
 import pulumi
 
-from .alarms import Alarms, AlarmTargets
+from .alarms import Alarms, AlarmTargets, CertificateTarget, WebAclTarget
+from .app_tier import AppTier
 from .backups import Backups
 from .cache import Cache
+from .cdn import Cdn
 from .config import COLORS, Settings
 from .config.data import DATA_LOG_RETENTION_DAYS
 from .dashboard import Dashboard
+from .dns import Certificate
 from .document_store import DocumentStore
 from .documents import Documents
+from .edge_logs import edge_log_bucket
 from .firewall import SecurityGroups
+from .image import AppImage
+from .load_balancer import LoadBalancer
 from .network import Network
 from .notifications import Notifications
+from .origin_secret import OriginSecret
 from .postgres import Postgres
 from .protection import Protection
 from .providers import GLOBAL_REGION, make_providers
 from .secrets import AppSecrets
 from .security import Keys
+from .waf import WebAcl
 
 
 class Environment(pulumi.ComponentResource):
@@ -49,6 +57,7 @@ class Environment(pulumi.ComponentResource):
 
         self._notifications(name, settings, regional)
         self._data_tier(name, settings, regional)
+        self._edge(name, settings, regional)
         self._monitoring(name, settings, regional)
 
         self.outputs: dict[str, pulumi.Input] = {
@@ -68,6 +77,20 @@ class Environment(pulumi.ComponentResource):
             "documents_bucket": self.documents.bucket_name,
             "documents_replica_bucket": self.documents.replica_bucket_name,
             "backup_vault_arns": [v.arn for v in (self.backups.vault, self.backups.dr_vault) if v is not None],
+            "site_url": f"https://{settings.domain}",
+            "cdn_distribution_id": self.cdn.distribution_id,
+            "cdn_domain_name": self.cdn.domain_name,
+            "assets_bucket": self.cdn.assets.bucket_name,
+            "edge_log_bucket": self.edge_logs.bucket_name,
+            "alb_dns_name": self.load_balancer.dns_name,
+            "alb_arn_suffix": self.load_balancer.arn_suffix,
+            "target_group_arn_suffixes": self.load_balancer.target_group_arn_suffixes,
+            "asg_names": self.app_tier.group_names,
+            "web_acl_names": {scope: acl.acl_name for scope, acl in self.web_acls.items()},
+            "certificate_arns": {use: cert.arn for use, cert in self.certificates.items()},
+            "ecr_repository_url": self.image.repository_url,
+            "image_refs": self.image.refs,
+            "origin_secret_arn": self.origin_secret.arn,
             # Observability: where alarms go and where to look.
             "alert_topic_arns": self.alerts.arns,
             "dashboard_name": self.dashboard.dashboard_name,
@@ -149,6 +172,100 @@ class Environment(pulumi.ComponentResource):
             opts=regional,
         )
 
+    def _edge(self, name: str, settings: Settings, regional: pulumi.ResourceOptions) -> None:
+        """Browser → CloudFront (+WAF) → ALB (+WAF) → blue/green Auto Scaling groups."""
+        edge = settings.edge
+        protect = settings.tier == "prod"
+        aws_name = f"{settings.project}-{settings.stack}"
+        origin_hostname = f"{edge.origin_subdomain}.{settings.domain}"
+        in_us_east_1 = pulumi.ResourceOptions(parent=self, provider=self.providers.global_)
+
+        self.origin_secret = OriginSecret(
+            f"{name}-origin-secret", self.keys.data, recovery_window_days=30 if protect else 7, opts=regional
+        )
+        self.edge_logs = edge_log_bucket(
+            f"{name}-edge-logs", settings.region, settings.account_id, edge.log_retention_days, protect, opts=regional
+        )
+        self.certificates = {
+            "alb": Certificate(f"{name}-alb-cert", origin_hostname, settings.hosted_zone_id, opts=regional),
+            "cdn": Certificate(f"{name}-cdn-cert", settings.domain, settings.hosted_zone_id, opts=in_us_east_1),
+        }
+        waf = {"region": settings.region, "account_id": settings.account_id}
+        self.web_acls = {
+            "regional": WebAcl(f"{name}-waf-alb", "REGIONAL", edge, logs_key=self.keys.logs, opts=regional, **waf),
+            "cloudfront": WebAcl(
+                f"{name}-waf-cdn",
+                "CLOUDFRONT",
+                edge,
+                logs_key=self.keys.global_logs,
+                opts=in_us_east_1,
+                **(waf | {"region": GLOBAL_REGION}),
+            ),
+        }
+        self.load_balancer = LoadBalancer(
+            f"{name}-lb",
+            settings.traffic,
+            resource_name=aws_name,
+            vpc_id=self.network.vpc_id,
+            subnet_ids=self.network.public_subnet_ids,
+            security_group=self.security_groups.alb,
+            app_port=settings.compute.app_port,
+            hostname=origin_hostname,
+            zone_id=settings.hosted_zone_id,
+            certificate_arn=self.certificates["alb"].arn,
+            web_acl_arn=self.web_acls["regional"].arn,
+            log_bucket=self.edge_logs,
+            origin_secret=self.origin_secret,
+            protect=protect,
+            opts=regional,
+        )
+        self.image = AppImage(
+            f"{name}-image",
+            settings.compute,
+            repository_name=f"{settings.project}-{settings.stack}/app",
+            key=self.keys.data,
+            protect=protect,
+            opts=regional,
+        )
+        self.app_tier = AppTier(
+            f"{name}-app",
+            settings.compute,
+            resource_name=aws_name,
+            region=settings.region,
+            subnet_ids=self.network.app_subnet_ids,
+            security_group=self.security_groups.app,
+            target_groups=self.load_balancer.target_groups,
+            images=self.image.refs,
+            repository_arn=self.image.repository.arn,
+            secret_arns=self.app_secret_arns(),
+            data_key=self.keys.data,
+            logs_key=self.keys.logs,
+            log_retention_days=edge.log_retention_days,
+            tags=settings.tags,
+            opts=regional,
+        )
+        self.cdn = Cdn(
+            f"{name}-cdn",
+            edge,
+            domain=settings.domain,
+            zone_id=settings.hosted_zone_id,
+            origin_hostname=origin_hostname,
+            certificate_arn=self.certificates["cdn"].arn,
+            web_acl_arn=self.web_acls["cloudfront"].arn,
+            origin_secret=self.origin_secret,
+            assets_key=self.keys.data,
+            log_bucket=self.edge_logs,
+            protect=protect,
+            opts=regional,
+        )
+
+    def app_secret_arns(self) -> dict[str, pulumi.Input[str]]:
+        """The secrets the application reads at boot: container environment variable → secret
+        ARN. The instance role may read these and nothing else.
+        TODO(lead): add the data tier's application secrets (JWT, session, encryption, API key)
+        when the `data` branch is merged."""
+        return {"ORIGIN_VERIFY_SECRET": self.origin_secret.arn}
+
     def _notifications(self, name: str, settings: Settings, regional: pulumi.ResourceOptions) -> None:
         """The critical and warning topics; a second pair in us-east-1 for CloudFront's alarms
         unless the primary region is us-east-1 already."""
@@ -163,7 +280,7 @@ class Environment(pulumi.ComponentResource):
         if settings.region != GLOBAL_REGION:
             self.global_alerts = Notifications(
                 f"{name}-alerts-global",
-                key=self.keys.alerts_global,
+                key=self.keys.global_alerts,
                 **topics,
                 opts=pulumi.ResourceOptions(parent=self, provider=self.providers.global_),
             )
@@ -175,7 +292,19 @@ class Environment(pulumi.ComponentResource):
         docdb_id = self.document_store.cluster.cluster_identifier
         cache_id = self.cache.replication_group.replication_group_id
         targets = AlarmTargets(
+            alb_arn_suffix=self.load_balancer.arn_suffix,
+            target_group_arn_suffixes=self.load_balancer.target_group_arn_suffixes,
             live_colors=[c for c in COLORS if settings.traffic.weight(c)],
+            asg_names=self.app_tier.group_names,
+            app_log_group_name=self.app_tier.log_group.name,
+            distribution_id=self.cdn.distribution_id,
+            web_acls=[
+                WebAclTarget(acl.acl.visibility_config.metric_name, is_global=scope == "cloudfront")
+                for scope, acl in self.web_acls.items()
+            ],
+            certificates=[
+                CertificateTarget(cert.arn, is_global=use == "cdn") for use, cert in self.certificates.items()
+            ],
             db_instance_id=postgres_id,
             db_allocated_storage_gb=settings.postgres.allocated_storage_gb,
             # The log groups RDS and DocumentDB export to (created, encrypted, by their components).

@@ -50,6 +50,18 @@ def _key_policy(settings: Settings, region: str, purpose: str) -> str:
             }
         )
     if purpose == "data":
+        # CloudFront reads the KMS-encrypted static assets through Origin Access Control; the
+        # assets bucket's policy names the one distribution allowed (NET-1, DB-2).
+        statements.append(
+            {
+                "Sid": "CloudFrontDecryptsAssets",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudfront.amazonaws.com"},
+                "Action": "kms:Decrypt",
+                "Resource": "*",
+                "Condition": {"ArnLike": {"aws:SourceArn": f"arn:aws:cloudfront::{account}:distribution/*"}},
+            }
+        )
         # Auto Scaling launches instances with CMK-encrypted EBS volumes through its service-linked
         # role (HOST-3); without these grants the launches fail.
         asg_role = (
@@ -77,45 +89,42 @@ def _key_policy(settings: Settings, region: str, purpose: str) -> str:
 
 class Keys(pulumi.ComponentResource):
     """One CMK per purpose: `data` (databases, cache, volumes, secrets, buckets), `logs`,
-    `backup`, `alerts` (SNS) in the primary region, and `dr` in the DR region.
-
-    `alerts_global` encrypts the SNS topics in us-east-1, where CloudFront's alarms must live
-    (an alarm only notifies topics in its own region; a CMK only serves its own region). It is
-    `alerts` itself when the primary region is us-east-1."""
+    `backup`, `alerts` (SNS) in the primary region, and `dr` in the DR region."""
 
     data: aws.kms.Key
     logs: aws.kms.Key
     backup: aws.kms.Key
     alerts: aws.kms.Key
-    alerts_global: aws.kms.Key
     dr: aws.kms.Key
+    global_logs: aws.kms.Key
+    global_alerts: aws.kms.Key
 
     def __init__(
         self,
         name: str,
         settings: Settings,
         dr_provider: aws.Provider,
-        global_provider: aws.Provider | None = None,
         opts: pulumi.ResourceOptions | None = None,
+        global_provider: aws.Provider | None = None,
     ):
         super().__init__("platform:security:Keys", name, None, opts)
         # Deleting a CMK makes everything encrypted with it unreadable: never by accident in prod.
         protect = settings.tier == "prod"
 
-        def key(purpose: str, region: str, provider: aws.Provider | None = None, suffix: str = "") -> aws.kms.Key:
+        def key(purpose: str, region: str, provider: aws.Provider | None = None, policy: str = "") -> aws.kms.Key:
             child = pulumi.ResourceOptions(parent=self, protect=protect, provider=provider)
             cmk = aws.kms.Key(
-                f"{name}-{purpose}{suffix}",
+                f"{name}-{purpose}",
                 description=f"{settings.project}-{settings.stack} {purpose} encryption",
                 enable_key_rotation=True,
                 rotation_period_in_days=365,
                 deletion_window_in_days=30,
-                policy=_key_policy(settings, region, purpose),
+                policy=_key_policy(settings, region, policy or purpose),
                 opts=child,
             )
             aws.kms.Alias(
-                f"{name}-{purpose}{suffix}-alias",
-                name=f"alias/{settings.project}-{settings.stack}-{purpose}{suffix}",
+                f"{name}-{purpose}-alias",
+                name=f"alias/{settings.project}-{settings.stack}-{purpose}",
                 target_key_id=cmk.key_id,
                 opts=pulumi.ResourceOptions(parent=self, provider=provider),
             )
@@ -124,10 +133,16 @@ class Keys(pulumi.ComponentResource):
         for purpose in ("data", "logs", "backup", "alerts"):
             setattr(self, purpose, key(purpose, settings.region))
         self.dr = key("dr", settings.dr_region, dr_provider)
-        if settings.region == GLOBAL_REGION:
-            self.alerts_global = self.alerts
-        elif global_provider is None:
-            raise ValueError(f"Keys({name!r}): a {GLOBAL_REGION} provider is needed outside {GLOBAL_REGION}")
-        else:
-            self.alerts_global = key("alerts", GLOBAL_REGION, global_provider, suffix="-global")
+        # CloudFront's web ACL logs to a us-east-1 log group, whose key must live there too.
+        self.global_logs = (
+            self.logs
+            if global_provider is None or settings.region == GLOBAL_REGION
+            else key("global-logs", GLOBAL_REGION, global_provider, policy="logs")
+        )
+        # CloudFront's alarms live in us-east-1 and notify topics there, encrypted with a key there.
+        self.global_alerts = (
+            self.alerts
+            if global_provider is None or settings.region == GLOBAL_REGION
+            else key("global-alerts", GLOBAL_REGION, global_provider, policy="alerts")
+        )
         self.register_outputs({p: getattr(self, p).arn for p in ("data", "logs", "backup", "alerts", "dr")})

@@ -39,6 +39,7 @@ TIER_DEFAULTS: dict[str, dict[str, Any]] = {
         "secrets": {},
         # OBS-1: staging alarms never page; its critical alarms land on the warning topic.
         "alarms": {"route_critical_to": "warning"},
+        "edge": {"price_class": "PriceClass_100", "log_retention_days": 30},
     },
     "prod": {
         "network": {
@@ -81,6 +82,8 @@ TIER_DEFAULTS: dict[str, dict[str, Any]] = {
         },
         "secrets": {},
         "alarms": {"route_critical_to": "critical"},
+        # Viewers everywhere get a nearby edge in prod; logs kept a year like flow logs.
+        "edge": {"price_class": "PriceClass_All", "log_retention_days": 365},
     },
 }
 

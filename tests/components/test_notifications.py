@@ -83,6 +83,6 @@ def test_outside_us_east_1_a_second_pair_of_topics_serves_cloudfront_alarms(eu_s
         "staging-alerts-global-critical": "us-east-1",
         "staging-alerts-global-warning": "us-east-1",
     }
-    global_key = eu_staging.named("staging-keys-alerts-global")
+    global_key = eu_staging.named("staging-keys-global-alerts")
     assert region_of(eu_staging, global_key) == "us-east-1"
     assert eu_staging.named("staging-alerts-global-critical").inputs["kmsMasterKeyId"] == global_key.outputs["arn"]
