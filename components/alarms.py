@@ -34,6 +34,7 @@ EVERY_EVENT = ""
 
 @dataclass(frozen=True)
 class CertificateTarget:
+    name: str  # what it serves: "alb", "cdn"
     arn: pulumi.Input[str]
     # ACM publishes DaysToExpiry in the certificate's region: CloudFront's lives in us-east-1.
     is_global: bool = False
@@ -41,6 +42,7 @@ class CertificateTarget:
 
 @dataclass(frozen=True)
 class WebAclTarget:
+    name: str  # what it protects: "regional", "cloudfront"
     # The WebACL dimension is the web ACL's visibility-config metric name.
     metric_name: pulumi.Input[str]
     # CLOUDFRONT-scope ACLs publish in us-east-1 without a Region dimension.
@@ -429,27 +431,25 @@ class Alarms(pulumi.ComponentResource):
                     is_global=True,
                 )
         for acl in t.web_acls:
-            scope = "cloudfront" if acl.is_global else "alb"
             dims = {"WebACL": acl.metric_name, "Rule": "ALL"} | ({} if acl.is_global else {"Region": self._region})
             limit = th.waf_blocked_requests_per_5_minutes
             alarm(
-                f"waf-{scope}-blocked-spike",
+                f"waf-{acl.name}-blocked-spike",
                 "warning",
                 Metric("AWS/WAFV2", "BlockedRequests", dims, "Sum"),
                 ">",
                 limit,
                 window=FIVE_MINUTES,
-                summary=f"The {scope} web ACL blocked over {limit} requests in 5 minutes",
+                summary=f"The {acl.name} web ACL blocked over {limit} requests in 5 minutes",
                 is_global=acl.is_global,
             )
 
     def _certificates(self, t: AlarmTargets) -> None:
         days = self._th.certificate_days_to_expiry
-        for index, cert in enumerate(t.certificates):
-            where = "cloudfront" if cert.is_global else "regional"
+        for cert in t.certificates:
             # ACM stops publishing once a certificate has expired: missing data is breaching.
             self._factory.metric(
-                f"certificate-expiry-{where}-{index}",
+                f"certificate-expiry-{cert.name}",
                 "critical",
                 Metric("AWS/CertificateManager", "DaysToExpiry", {"CertificateArn": cert.arn}, "Minimum"),
                 "<",
@@ -457,6 +457,6 @@ class Alarms(pulumi.ComponentResource):
                 missing="breaching",
                 window=DAILY,
                 runbook="certificates",
-                summary=f"A TLS certificate ({where}) expires within {days} days and has not renewed",
+                summary=f"The {cert.name} TLS certificate expires within {days} days and has not renewed",
                 is_global=cert.is_global,
             )

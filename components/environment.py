@@ -299,11 +299,11 @@ class Environment(pulumi.ComponentResource):
             app_log_group_name=self.app_tier.log_group.name,
             distribution_id=self.cdn.distribution_id,
             web_acls=[
-                WebAclTarget(acl.acl.visibility_config.metric_name, is_global=scope == "cloudfront")
+                WebAclTarget(scope, acl.acl.visibility_config.metric_name, is_global=scope == "cloudfront")
                 for scope, acl in self.web_acls.items()
             ],
             certificates=[
-                CertificateTarget(cert.arn, is_global=use == "cdn") for use, cert in self.certificates.items()
+                CertificateTarget(use, cert.arn, is_global=use == "cdn") for use, cert in self.certificates.items()
             ],
             db_instance_id=postgres_id,
             db_allocated_storage_gb=settings.postgres.allocated_storage_gb,
