@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pulumi
 
+from .alarms import Alarms, AlarmTargets, CertificateTarget, WebAclTarget
 from .app_tier import AppTier
 from .backups import Backups
 from .cache import Cache
 from .cdn import Cdn
-from .config import Settings
+from .config import COLORS, Settings
 from .config.data import DATA_LOG_RETENTION_DAYS
+from .dashboard import Dashboard
 from .dns import Certificate
 from .document_store import DocumentStore
 from .documents import Documents
@@ -18,6 +20,7 @@ from .firewall import SecurityGroups
 from .image import AppImage
 from .load_balancer import LoadBalancer
 from .network import Network
+from .notifications import Notifications
 from .origin_secret import OriginSecret
 from .postgres import Postgres
 from .protection import Protection
@@ -62,8 +65,10 @@ class Environment(pulumi.ComponentResource):
             settings.tier == "prod",
             opts=regional,
         )
+        self._notifications(name, settings, regional)
         self._data_tier(name, settings, regional)
         self._edge(name, settings, regional)
+        self._monitoring(name, settings, regional)
 
         self.outputs: dict[str, pulumi.Input] = {
             "vpc_id": self.network.vpc_id,
@@ -96,6 +101,9 @@ class Environment(pulumi.ComponentResource):
             "documents_bucket": self.documents.bucket_name,
             "documents_replica_bucket": self.documents.replica_bucket_name,
             "backup_vault_arns": [v.arn for v in (self.backups.vault, self.backups.dr_vault) if v is not None],
+            # Observability: where alarms go and where to look.
+            "alert_topic_arns": self.alerts.arns,
+            "dashboard_name": self.dashboard.dashboard_name,
         }
         self.register_outputs(self.outputs)
 
@@ -245,7 +253,79 @@ class Environment(pulumi.ComponentResource):
             dr_key=self.keys.dr,
             dr_provider=self.providers.dr,
             protection=protection,
-            # OBS-4 wiring point: the critical alert topic (observability) goes here.
-            notification_topic_arn=None,
+            # OBS-4: failed backup and copy jobs go to the critical topic.
+            notification_topic_arn=self.alerts.arn_for("critical"),
+            opts=regional,
+        )
+
+    def _notifications(self, name: str, settings: Settings, regional: pulumi.ResourceOptions) -> None:
+        """The critical and warning topics; a second pair in us-east-1 for CloudFront's alarms
+        unless the primary region is us-east-1 already."""
+        topics = {
+            "settings": settings.alarms,
+            "account_id": settings.account_id,
+            "label": f"{settings.project}-{settings.stack}",
+            "webhooks": {"critical": settings.critical_webhook_url, "warning": settings.warning_webhook_url},
+        }
+        self.alerts = Notifications(f"{name}-alerts", key=self.keys.alerts, **topics, opts=regional)
+        self.global_alerts = self.alerts
+        if settings.region != GLOBAL_REGION:
+            self.global_alerts = Notifications(
+                f"{name}-alerts-global",
+                key=self.keys.global_alerts,
+                **topics,
+                opts=pulumi.ResourceOptions(parent=self, provider=self.providers.global_),
+            )
+
+    def _monitoring(self, name: str, settings: Settings, regional: pulumi.ResourceOptions) -> None:
+        """Alarms on every documented threshold (OBS-1) and the environment's dashboard (OBS-3)."""
+        label = f"{settings.project}-{settings.stack}"
+        postgres_id = self.postgres.instance.identifier
+        docdb_id = self.document_store.cluster.cluster_identifier
+        cache_id = self.cache.replication_group.replication_group_id
+        targets = AlarmTargets(
+            alb_arn_suffix=self.load_balancer.arn_suffix,
+            target_group_arn_suffixes=self.load_balancer.target_group_arn_suffixes,
+            # Every colour with instances, live or not: green must be healthy before it takes traffic,
+            # and a rollback (weights only) then changes nothing but the listener rule.
+            running_colors=[c for c in COLORS if getattr(settings.compute, c).desired_capacity > 0],
+            asg_names=self.app_tier.group_names,
+            app_log_group_name=self.app_tier.log_group.name,
+            distribution_id=self.cdn.distribution_id,
+            web_acls=[
+                WebAclTarget(scope, acl.acl.visibility_config.metric_name, is_global=scope == "cloudfront")
+                for scope, acl in self.web_acls.items()
+            ],
+            certificates=[
+                CertificateTarget(use, cert.arn, is_global=use == "cdn") for use, cert in self.certificates.items()
+            ],
+            db_instance_id=postgres_id,
+            db_allocated_storage_gb=settings.postgres.allocated_storage_gb,
+            # The log groups RDS and DocumentDB export to (created, encrypted, by their components).
+            db_log_group_name=pulumi.Output.concat("/aws/rds/instance/", postgres_id, "/postgresql"),
+            docdb_cluster_id=docdb_id,
+            docdb_profiler_log_group_name=pulumi.Output.concat("/aws/docdb/", docdb_id, "/profiler"),
+            # Member clusters of a replication group are named <group id>-001, -002, … by ElastiCache.
+            cache_node_ids=[pulumi.Output.concat(cache_id, f"-{n:03d}") for n in range(1, settings.cache.replicas + 2)],
+        )
+        self.alarms = Alarms(
+            f"{name}-alarms",
+            settings.alarms,
+            targets,
+            label=label,
+            region=settings.region,
+            topics=self.alerts,
+            global_topics=self.global_alerts,
+            global_provider=self.providers.global_,
+            opts=regional,
+        )
+        regional_alarms = [a.arn for key, a in self.alarms.alarms.items() if key not in self.alarms.global_keys]
+        self.dashboard = Dashboard(
+            f"{name}-dashboard",
+            targets,
+            settings.alarms.thresholds,
+            label=label,
+            region=settings.region,
+            alarm_arns=regional_alarms,
             opts=regional,
         )

@@ -97,6 +97,7 @@ class Keys(pulumi.ComponentResource):
     alerts: aws.kms.Key
     dr: aws.kms.Key
     global_logs: aws.kms.Key
+    global_alerts: aws.kms.Key
 
     def __init__(
         self,
@@ -137,5 +138,11 @@ class Keys(pulumi.ComponentResource):
             self.logs
             if global_provider is None or settings.region == GLOBAL_REGION
             else key("global-logs", GLOBAL_REGION, global_provider, policy="logs")
+        )
+        # CloudFront's alarms live in us-east-1 and notify topics there, encrypted with a key there.
+        self.global_alerts = (
+            self.alerts
+            if global_provider is None or settings.region == GLOBAL_REGION
+            else key("global-alerts", GLOBAL_REGION, global_provider, policy="alerts")
         )
         self.register_outputs({p: getattr(self, p).arn for p in ("data", "logs", "backup", "alerts", "dr")})

@@ -3,6 +3,7 @@ mock engine (synth.program), and tests query the registered graph."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -31,3 +32,10 @@ def prod() -> Graph:
 def stack(request, staging, prod) -> Graph:
     """Each test using this runs once per stack."""
     return {"staging": staging, "prod": prod}[request.param]
+
+
+@pytest.fixture(scope="session")
+def eu_staging() -> Graph:
+    """Staging with its primary region outside us-east-1, where CloudFront's alarms live."""
+    network = {"cidr": "10.10.0.0/16", "availability_zones": ["eu-west-1a", "eu-west-1b"]}
+    return build("staging", extra_config={"aws:region": "eu-west-1", "platform:network": json.dumps(network)})

@@ -1,5 +1,6 @@
 """The typed settings tree: one validated object per stack, built before any resource."""
 
+from .alarms import SEVERITIES, AlarmSettings, AlarmThresholds, Severity
 from .base import Tier
 from .compute import COLORS, Color, ColorSettings, ComputeSettings, TrafficSettings
 from .edge import EdgeSettings
@@ -9,7 +10,10 @@ from .settings import Settings
 
 __all__ = [
     "COLORS",
+    "SEVERITIES",
     "SUBNET_TIERS",
+    "AlarmSettings",
+    "AlarmThresholds",
     "Color",
     "ColorSettings",
     "ComputeSettings",
@@ -17,6 +21,7 @@ __all__ = [
     "EdgeSettings",
     "NetworkSettings",
     "Settings",
+    "Severity",
     "Tier",
     "TrafficSettings",
     "load_settings",

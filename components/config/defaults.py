@@ -37,6 +37,8 @@ TIER_DEFAULTS: dict[str, dict[str, Any]] = {
             "vault_lock": False,
         },
         "secrets": {},
+        # OBS-1: staging alarms never page; its critical alarms land on the warning topic.
+        "alarms": {"route_critical_to": "warning"},
         "edge": {"price_class": "PriceClass_100", "log_retention_days": 30},
     },
     "prod": {
@@ -79,6 +81,7 @@ TIER_DEFAULTS: dict[str, dict[str, Any]] = {
             "vault_lock": True,
         },
         "secrets": {},
+        "alarms": {"route_critical_to": "critical"},
         # Viewers everywhere get a nearby edge in prod; logs kept a year like flow logs.
         "edge": {"price_class": "PriceClass_All", "log_retention_days": 365},
     },

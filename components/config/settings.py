@@ -6,6 +6,7 @@ import re
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 
+from .alarms import AlarmSettings
 from .base import Section, Tier, tier_of
 from .compute import COLORS, ComputeSettings, TrafficSettings
 from .data import (
@@ -51,6 +52,7 @@ class Settings(Section):
     documents: DocumentsSettings
     backup: BackupSettings
     secrets: SecretsSettings
+    alarms: AlarmSettings
     # HTTPS endpoints (PagerDuty, Slack…) subscribed to the alarm topics; secret config only.
     critical_webhook_url: SecretStr | None = None
     warning_webhook_url: SecretStr | None = None

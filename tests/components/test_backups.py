@@ -148,6 +148,8 @@ def test_failed_backup_copy_and_restore_jobs_notify_the_topic(with_topic):
     assert target["rule"] == rule.outputs["name"]
 
 
-def test_no_topic_means_no_dangling_notification_rule(stack):
-    backups = stack.named(f"{stack.stack}-backups")
-    assert [r for r in stack.children_of(backups) if r.type.startswith("aws:cloudwatch/event")] == []
+def test_failed_backups_in_the_stacks_notify_the_critical_route(stack):
+    route = "critical" if stack.stack == "prod" else "warning"  # staging's critical alarms don't page
+    topic = stack.named(f"{stack.stack}-alerts-{route}").outputs["arn"]
+    target = stack.named(f"{stack.stack}-backups-job-failed-topic").inputs
+    assert target["arn"] == topic

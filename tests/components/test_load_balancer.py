@@ -115,6 +115,7 @@ def test_listener_forwards_by_the_configured_weights(stack):
 
 def test_rollback_changes_only_the_forward_rule():
     before, after = canary(), rolled_back()
+    assert {r.urn for r in after} == {r.urn for r in before}  # nothing created or deleted
     changed = {r.urn for r in after if r.custom and r.inputs != before.by_urn(r.urn).inputs}
     assert changed == {after.named("staging-lb-forward").urn}
     assert weights(after) == {"blue": 100, "green": 0}
