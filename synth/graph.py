@@ -1,0 +1,175 @@
+"""Component diagram of a preview digest: components as boxes, their main resources inside,
+and an edge wherever one uses another (its dependencies). Minor resources (routes, rules,
+associations…) are folded into their component so the diagram stays readable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .changes import STATEFUL_TYPES
+from .preview import states
+from .program import ROOT_STACK_TYPE
+
+# What a reader looks for in an architecture diagram, besides the data stores.
+MAIN_TYPES = STATEFUL_TYPES | {
+    "aws:ec2/vpc:Vpc",
+    "aws:ec2/natGateway:NatGateway",
+    "aws:ec2/securityGroup:SecurityGroup",
+    "aws:lb/loadBalancer:LoadBalancer",
+    "aws:lb/targetGroup:TargetGroup",
+    "aws:autoscaling/group:Group",
+    "aws:cloudfront/distribution:Distribution",
+    "aws:wafv2/webAcl:WebAcl",
+    "aws:acm/certificate:Certificate",
+    "aws:route53/record:Record",
+    "aws:sns/topic:Topic",
+    "aws:backup/plan:Plan",
+    "aws:eks/cluster:Cluster",
+    "aws:ecr/repository:Repository",
+    "aws:cloudwatch/dashboard:Dashboard",
+}
+
+
+@dataclass
+class Box:
+    """A component (cluster) of the diagram."""
+
+    id: str
+    label: str
+    boxes: list[Box] = field(default_factory=list)
+    nodes: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Diagram:
+    roots: list[Box]
+    edges: list[tuple[str, str]]
+
+
+def _short_type(type_token: str) -> str:
+    """`aws:rds/instance:Instance` → `rds Instance`; `platform:data:Postgres` → `Postgres`."""
+    package, module, name = (type_token.split(":") + ["", ""])[:3]
+    return f"{module.split('/')[0]} {name}" if package == "aws" else name
+
+
+def _name(urn: str) -> str:
+    return urn.rsplit("::", 1)[-1]
+
+
+def _node_label(type_: str, urns: list[str], component: str) -> str:
+    names = sorted(_name(u).removeprefix(f"{component}-") for u in urns)
+    count = f" ×{len(urns)}" if len(urns) > 1 else ""
+    return f"{_short_type(type_)}{count}<br/>{', '.join(names)}"
+
+
+def build(document: dict[str, Any]) -> Diagram:
+    resources = [s for s in states(document) if s["type"] != ROOT_STACK_TYPE]
+    by_urn = {s["urn"]: s for s in resources}
+    ids: dict[str, str] = {}
+    boxes: dict[str, Box] = {}
+    for state in resources:
+        if not state["custom"]:
+            ids[state["urn"]] = f"c{len(boxes)}"
+            boxes[state["urn"]] = Box(ids[state["urn"]], f"{_short_type(state['type'])}: {_name(state['urn'])}")
+
+    def component_of(urn: str) -> str | None:
+        """The nearest enclosing component of a resource (itself, if a component)."""
+        while urn and urn not in boxes:
+            urn = by_urn.get(urn, {}).get("parent", "")
+        return urn or None
+
+    roots: list[Box] = []
+    for urn, box in boxes.items():
+        parent = component_of(by_urn[urn].get("parent", ""))
+        (boxes[parent].boxes if parent else roots).append(box)
+    # Main resources of one type in one component share a node (`kms Key ×5`).
+    groups: dict[tuple[str, str], list[str]] = {}
+    for state in resources:
+        if state["custom"] and state["type"] in MAIN_TYPES and (home := component_of(state["urn"])):
+            groups.setdefault((home, state["type"]), []).append(state["urn"])
+    # Sorted: resources register asynchronously, the diagram must not change between runs.
+    order = list(boxes)
+    ordered = sorted(groups.items(), key=lambda item: (order.index(item[0][0]), item[0][1]))
+    for number, ((home, type_), urns) in enumerate(ordered):
+        node_id = f"r{number}"
+        ids.update(dict.fromkeys(urns, node_id))
+        boxes[home].nodes.append((node_id, _node_label(type_, urns, _name(home))))
+
+    def shown_as(urn: str) -> str | None:
+        return urn if urn in ids else component_of(urn)
+
+    def ancestors(urn: str) -> set[str]:
+        found = set()
+        while urn := by_urn.get(urn, {}).get("parent", ""):
+            found.add(urn)
+        return found
+
+    edges: dict[tuple[str, str], None] = {}
+    for state in resources:
+        used_by = shown_as(state["urn"])
+        uses = set(state.get("dependencies", [])) | {u for us in state.get("propertyDependencies", {}).values() for u in us}
+        for dependency in uses:
+            source = shown_as(dependency)
+            if not source or not used_by or source == used_by:
+                continue
+            if source in ancestors(used_by) or used_by in ancestors(source):
+                continue
+            edges[(ids[source], ids[used_by])] = None
+    return Diagram(roots, sorted(edges))
+
+
+def _label(text: str) -> str:
+    return text.replace('"', "#quot;")
+
+
+def mermaid(document: dict[str, Any]) -> str:
+    diagram = build(document)
+    lines = ["flowchart LR"]
+
+    def box(b: Box, depth: int) -> None:
+        pad = "  " * depth
+        lines.append(f'{pad}subgraph {b.id}["{_label(b.label)}"]')
+        for node_id, label in b.nodes:
+            lines.append(f'{pad}  {node_id}["{_label(label)}"]')
+        for child in b.boxes:
+            box(child, depth + 1)
+        if not b.nodes and not b.boxes:
+            # Mermaid drops empty subgraphs; keep the component visible.
+            lines.append(f"{pad}  {b.id}_empty[ ]:::hidden")
+        lines.append(f"{pad}end")
+
+    for root in diagram.roots:
+        box(root, 1)
+    lines += [f"  {a} --> {b}" for a, b in diagram.edges]
+    lines.append("  classDef hidden display:none;")
+    return "\n".join(lines)
+
+
+def dot(document: dict[str, Any]) -> str:
+    diagram = build(document)
+    lines = ["digraph stack {", "  compound=true;", "  rankdir=LR;", "  node [shape=box, fontsize=10];"]
+    anchors: dict[str, str] = {}
+
+    def box(b: Box, depth: int) -> None:
+        pad = "  " * depth
+        lines.append(f"{pad}subgraph cluster_{b.id} {{")
+        lines.append(f'{pad}  label="{b.label}";')
+        # Edges can't end on a cluster; they end on an invisible point inside it.
+        anchors[b.id] = f"{b.id}_anchor"
+        lines.append(f'{pad}  {b.id}_anchor [shape=point, style=invis, label=""];')
+        for node_id, label in b.nodes:
+            lines.append(f'{pad}  {node_id} [label="{label.replace("<br/>", chr(92) + "n")}"];')
+        for child in b.boxes:
+            box(child, depth + 1)
+        lines.append(f"{pad}}}")
+
+    for root in diagram.roots:
+        box(root, 1)
+    for a, b in diagram.edges:
+        attrs = [f"ltail=cluster_{a}"] if a in anchors else []
+        attrs += [f"lhead=cluster_{b}"] if b in anchors else []
+        suffix = f" [{', '.join(attrs)}]" if attrs else ""
+        lines.append(f"  {anchors.get(a, a)} -> {anchors.get(b, b)}{suffix};")
+    lines.append("}")
+    return "\n".join(lines)
