@@ -120,7 +120,11 @@ def _join(path: str, key: str | int) -> str:
 def changed_paths(old: Any, new: Any, path: str = "") -> list[str]:
     """Property paths (engine style: `tags.Name`, `ingress[0].cidrBlocks`) that differ."""
     if isinstance(old, dict) and isinstance(new, dict):
-        return [p for key in sorted(set(old) | set(new)) for p in changed_paths(old.get(key), new.get(key), _join(path, key))]
+        return [
+            p
+            for key in sorted(set(old) | set(new))
+            for p in changed_paths(old.get(key), new.get(key), _join(path, key))
+        ]
     if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
         return [p for i, (a, b) in enumerate(zip(old, new, strict=True)) for p in changed_paths(a, b, _join(path, i))]
     return [] if old == new else [path]
@@ -144,7 +148,9 @@ def _provider_urn(state: dict[str, Any]) -> str:
     return state.get("provider", "").rsplit("::", 1)[0]
 
 
-def _replace_reasons(old: dict, new: dict, paths: list[str], base_states: dict[str, dict], head_states: dict) -> list[str]:
+def _replace_reasons(
+    old: dict, new: dict, paths: list[str], base_states: dict[str, dict], head_states: dict
+) -> list[str]:
     top_level = {re.split(r"[.\[]", p, maxsplit=1)[0] for p in paths}
     triggers = set(CREATE_ONLY.get(new["type"], ())) | set(new.get("replaceOnChanges", ()))
     reasons = sorted(top_level & triggers) if "*" not in triggers else sorted(top_level)

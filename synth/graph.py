@@ -43,13 +43,14 @@ class Box:
 
 @dataclass
 class Diagram:
-    roots: list[Box]
+    # The root stack: its own resources are drawn loose, its components as the outer boxes.
+    root: Box
     edges: list[tuple[str, str]]
 
 
 def _short_type(type_token: str) -> str:
     """`aws:rds/instance:Instance` → `rds Instance`; `platform:data:Postgres` → `Postgres`."""
-    package, module, name = (type_token.split(":") + ["", ""])[:3]
+    package, module, name = [*type_token.split(":"), "", ""][:3]
     return f"{module.split('/')[0]} {name}" if package == "aws" else name
 
 
@@ -59,12 +60,13 @@ def _name(urn: str) -> str:
 
 def _node_label(type_: str, urns: list[str], component: str) -> str:
     names = sorted(_name(u).removeprefix(f"{component}-") for u in urns)
-    count = f" ×{len(urns)}" if len(urns) > 1 else ""
+    count = f" ({len(urns)})" if len(urns) > 1 else ""
     return f"{_short_type(type_)}{count}<br/>{', '.join(names)}"
 
 
 def build(document: dict[str, Any]) -> Diagram:
-    resources = [s for s in states(document) if s["type"] != ROOT_STACK_TYPE]
+    # Sorted: resources register asynchronously, the diagram must not change between runs.
+    resources = sorted(states(document), key=lambda s: s["urn"])
     by_urn = {s["urn"]: s for s in resources}
     ids: dict[str, str] = {}
     boxes: dict[str, Box] = {}
@@ -79,16 +81,16 @@ def build(document: dict[str, Any]) -> Diagram:
             urn = by_urn.get(urn, {}).get("parent", "")
         return urn or None
 
-    roots: list[Box] = []
+    root = next((boxes[s["urn"]] for s in resources if s["type"] == ROOT_STACK_TYPE), Box("stack", "stack"))
     for urn, box in boxes.items():
-        parent = component_of(by_urn[urn].get("parent", ""))
-        (boxes[parent].boxes if parent else roots).append(box)
-    # Main resources of one type in one component share a node (`kms Key ×5`).
+        if box is not root:
+            parent = component_of(by_urn[urn].get("parent", ""))
+            (boxes[parent] if parent else root).boxes.append(box)
+    # Main resources of one type in one component share a node (`kms Key (5)`).
     groups: dict[tuple[str, str], list[str]] = {}
     for state in resources:
         if state["custom"] and state["type"] in MAIN_TYPES and (home := component_of(state["urn"])):
             groups.setdefault((home, state["type"]), []).append(state["urn"])
-    # Sorted: resources register asynchronously, the diagram must not change between runs.
     order = list(boxes)
     ordered = sorted(groups.items(), key=lambda item: (order.index(item[0][0]), item[0][1]))
     for number, ((home, type_), urns) in enumerate(ordered):
@@ -108,7 +110,9 @@ def build(document: dict[str, Any]) -> Diagram:
     edges: dict[tuple[str, str], None] = {}
     for state in resources:
         used_by = shown_as(state["urn"])
-        uses = set(state.get("dependencies", [])) | {u for us in state.get("propertyDependencies", {}).values() for u in us}
+        uses = set(state.get("dependencies", [])) | {
+            u for us in state.get("propertyDependencies", {}).values() for u in us
+        }
         for dependency in uses:
             source = shown_as(dependency)
             if not source or not used_by or source == used_by:
@@ -116,7 +120,7 @@ def build(document: dict[str, Any]) -> Diagram:
             if source in ancestors(used_by) or used_by in ancestors(source):
                 continue
             edges[(ids[source], ids[used_by])] = None
-    return Diagram(roots, sorted(edges))
+    return Diagram(root, sorted(edges))
 
 
 def _label(text: str) -> str:
@@ -127,20 +131,17 @@ def mermaid(document: dict[str, Any]) -> str:
     diagram = build(document)
     lines = ["flowchart LR"]
 
-    def box(b: Box, depth: int) -> None:
-        pad = "  " * depth
-        lines.append(f'{pad}subgraph {b.id}["{_label(b.label)}"]')
-        for node_id, label in b.nodes:
-            lines.append(f'{pad}  {node_id}["{_label(label)}"]')
+    def contents(b: Box, pad: str) -> None:
+        lines.extend(f'{pad}{node_id}["{_label(label)}"]' for node_id, label in b.nodes)
         for child in b.boxes:
-            box(child, depth + 1)
-        if not b.nodes and not b.boxes:
-            # Mermaid drops empty subgraphs; keep the component visible.
-            lines.append(f"{pad}  {b.id}_empty[ ]:::hidden")
-        lines.append(f"{pad}end")
+            lines.append(f'{pad}subgraph {child.id}["{_label(child.label)}"]')
+            contents(child, pad + "  ")
+            if not child.nodes and not child.boxes:
+                # Mermaid drops empty subgraphs; keep the component visible.
+                lines.append(f"{pad}  {child.id}_empty[ ]:::hidden")
+            lines.append(f"{pad}end")
 
-    for root in diagram.roots:
-        box(root, 1)
+    contents(diagram.root, "  ")
     lines += [f"  {a} --> {b}" for a, b in diagram.edges]
     lines.append("  classDef hidden display:none;")
     return "\n".join(lines)
@@ -149,27 +150,25 @@ def mermaid(document: dict[str, Any]) -> str:
 def dot(document: dict[str, Any]) -> str:
     diagram = build(document)
     lines = ["digraph stack {", "  compound=true;", "  rankdir=LR;", "  node [shape=box, fontsize=10];"]
-    anchors: dict[str, str] = {}
+    clusters: set[str] = set()
 
-    def box(b: Box, depth: int) -> None:
-        pad = "  " * depth
-        lines.append(f"{pad}subgraph cluster_{b.id} {{")
-        lines.append(f'{pad}  label="{b.label}";')
-        # Edges can't end on a cluster; they end on an invisible point inside it.
-        anchors[b.id] = f"{b.id}_anchor"
-        lines.append(f'{pad}  {b.id}_anchor [shape=point, style=invis, label=""];')
+    def contents(b: Box, pad: str) -> None:
         for node_id, label in b.nodes:
-            lines.append(f'{pad}  {node_id} [label="{label.replace("<br/>", chr(92) + "n")}"];')
+            lines.append(f'{pad}{node_id} [label="{label.replace("<br/>", chr(92) + "n")}"];')
         for child in b.boxes:
-            box(child, depth + 1)
-        lines.append(f"{pad}}}")
+            clusters.add(child.id)
+            lines.append(f"{pad}subgraph cluster_{child.id} {{")
+            lines.append(f'{pad}  label="{child.label}";')
+            # Edges can't end on a cluster; they end on an invisible point inside it.
+            lines.append(f'{pad}  {child.id} [shape=point, style=invis, label=""];')
+            contents(child, pad + "  ")
+            lines.append(f"{pad}}}")
 
-    for root in diagram.roots:
-        box(root, 1)
+    contents(diagram.root, "  ")
     for a, b in diagram.edges:
-        attrs = [f"ltail=cluster_{a}"] if a in anchors else []
-        attrs += [f"lhead=cluster_{b}"] if b in anchors else []
+        attrs = [f"ltail=cluster_{a}"] if a in clusters else []
+        attrs += [f"lhead=cluster_{b}"] if b in clusters else []
         suffix = f" [{', '.join(attrs)}]" if attrs else ""
-        lines.append(f"  {anchors.get(a, a)} -> {anchors.get(b, b)}{suffix};")
+        lines.append(f"  {a} -> {b}{suffix};")
     lines.append("}")
     return "\n".join(lines)

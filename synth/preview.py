@@ -127,7 +127,9 @@ def summary(document: dict[str, Any]) -> str:
         children.setdefault(state.get("parent", ""), []).append(state)
 
     meta = document.get("synth", {})
-    lines = [f"Preview of stack {meta.get('stack', '?')} (project {meta.get('project', '?')}): {len(resources)} to create"]
+    lines = [
+        f"Preview of stack {meta.get('stack', '?')} (project {meta.get('project', '?')}): {len(resources)} to create"
+    ]
 
     def walk(state: dict, depth: int) -> None:
         name = state["urn"].rsplit("::", 1)[-1]
@@ -137,7 +139,7 @@ def summary(document: dict[str, Any]) -> str:
         protected = Counter(k["type"] for k in kids if k.get("protect") and k["urn"] not in children)
         for type_, count in sorted(counts.items()):
             note = f"  ({protected[type_]} protected)" if protected[type_] else ""
-            lines.append(f"{'    ' * (depth + 1)}{count:>3} × {type_}{note}")
+            lines.append(f"{'    ' * (depth + 1)}{count:>3}  {type_}{note}")
         for kid in kids:
             if _is_component(kid) or kid["urn"] in children:
                 walk(kid, depth + 1)
