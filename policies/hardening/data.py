@@ -70,7 +70,7 @@ def _backup_retention(args, cfg):
     # RDS and DocumentDB keep automated backups for 1 day when unset.
     days = 1 if days is None else days
     if days < cfg["minRetentionDays"]:
-        yield f"backupRetentionPeriod is {int(days)} days; at least {cfg['minRetentionDays']} are required"
+        yield f"backupRetentionPeriod is {int(days)} day(s); at least {cfg['minRetentionDays']} are required"
 
 
 def _log_exports(args, cfg):
