@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import diff, graph
+from .check import CheckError, run_check
 from .preview import digest, run_preview, summary
 from .program import ProgramError
 from .stackconfig import StackConfigError, available_stacks
@@ -91,10 +92,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .check import run_check  # imports the gRPC stack only when needed
-
     program = _program_dir(args)
-    return run_check(program, _stack(args, program), args.policy_pack, args.config, args.format, args.output)
+    also = {"json": args.json, "sarif": args.sarif}
+    return run_check(program, _stack(args, program), args.policy_pack, args.config, args.format, also)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -114,8 +114,9 @@ def parser() -> argparse.ArgumentParser:
     program_options(check, "stack to check (config from Pulumi.<stack>.yaml)")
     check.add_argument("--policy-pack", metavar="DIR", help="policy pack directory (default: <program>/policies)")
     check.add_argument("--config", metavar="FILE", help="policy config JSON (default: policies/config/<stack>.json)")
-    check.add_argument("--format", choices=["text", "json", "sarif"], default="text")
-    check.add_argument("--output", "-o", metavar="FILE", help="write the report here instead of stdout")
+    check.add_argument("--format", choices=["text", "json", "sarif"], default="text", help="what to print")
+    check.add_argument("--json", metavar="FILE", help="also write the policy events (JSON) here")
+    check.add_argument("--sarif", metavar="FILE", help="also write the SARIF 2.1.0 report here")
     check.set_defaults(run=cmd_check)
 
     compare = commands.add_parser("diff", help="compare two digests (base branch and pull request)")
@@ -150,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
-    except (UsageError, StackConfigError) as exc:
+    except (UsageError, StackConfigError, CheckError) as exc:
         print(f"error: {exc}", file=sys.stderr)
     except ProgramError as exc:
         program = Path(args.program).resolve() if hasattr(args, "program") else None
