@@ -57,14 +57,21 @@ def _policy_config(program: Path, stack: str | None, config_file: str | None) ->
     return config
 
 
-def check(program: Path, stack: str | None, pack_dir: str | None = None, config_file: str | None = None) -> CheckReport:
-    """Preview `program` for `stack`, then analyze every resource and the stack with the pack."""
+def check(
+    program: Path,
+    stack: str | None,
+    pack_dir: str | None = None,
+    config_file: str | None = None,
+    preview: Preview | None = None,
+) -> CheckReport:
+    """Preview `program` for `stack` (unless given its `preview`), then analyze every resource
+    and the stack with the pack."""
     pack_path = Path(pack_dir).resolve() if pack_dir else program / "policies"
     if not (pack_path / "PulumiPolicy.yaml").is_file():
         hint = "" if pack_dir else " (pass --policy-pack DIR)"
         raise CheckError(f"{pack_path}: no PulumiPolicy.yaml, not a policy pack{hint}")
     policy_config = _policy_config(program, stack, config_file)
-    preview = run_preview(program, stack)
+    preview = preview or run_preview(program, stack)
     config = preview.config
     try:
         with PolicyPackServer(
