@@ -249,10 +249,12 @@ def _forget_program_modules(program_dir: Path, keep: set[str]) -> None:
     """Drop the modules the program imported from its own directory, so the next program (which
     may have its own `components` package) imports its own code. Modules the caller had
     imported before the run (`keep`) stay, so their classes keep their identity."""
-    root = str(program_dir.resolve())
+    root = str(program_dir.resolve()) + "/"
     for name, module in list(sys.modules.items()):
         file = getattr(module, "__file__", None) or ""
-        if file.startswith(root + "/") and name not in keep:
+        # A virtualenv inside the project (CI's .venv, Pulumi's venv/) holds installed packages,
+        # not program code: re-importing pulumi_aws would try to register it twice.
+        if file.startswith(root) and "site-packages" not in file and name not in keep:
             del sys.modules[name]
 
 

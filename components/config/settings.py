@@ -8,6 +8,14 @@ from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_va
 
 from .base import Section, Tier, tier_of
 from .compute import COLORS, ComputeSettings, TrafficSettings
+from .data import (
+    BackupSettings,
+    CacheSettings,
+    DocumentDbSettings,
+    DocumentsSettings,
+    PostgresSettings,
+    SecretsSettings,
+)
 from .edge import EdgeSettings
 from .network import NetworkSettings
 
@@ -37,6 +45,12 @@ class Settings(Section):
     edge: EdgeSettings = Field(default_factory=dict, validate_default=True)
     compute: ComputeSettings
     traffic: TrafficSettings
+    postgres: PostgresSettings
+    docdb: DocumentDbSettings
+    cache: CacheSettings
+    documents: DocumentsSettings
+    backup: BackupSettings
+    secrets: SecretsSettings
     # HTTPS endpoints (PagerDuty, Slack…) subscribed to the alarm topics; secret config only.
     critical_webhook_url: SecretStr | None = None
     warning_webhook_url: SecretStr | None = None
