@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
@@ -74,6 +75,13 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 def cmd_graph(args: argparse.Namespace) -> int:
     document = _preview_document(args)
+    if args.embed:
+        path = Path(args.embed)
+        try:
+            path.write_text(graph.embed(path.read_text(), graph.mermaid(document)))
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"{path}: {exc}") from exc
+        return 0
     _write(args.output, graph.mermaid(document) if args.format == "mermaid" else graph.dot(document))
     return 0
 
@@ -131,6 +139,7 @@ def parser() -> argparse.ArgumentParser:
     program_options(draw, "stack to draw")
     draw.add_argument("--format", choices=["mermaid", "dot"], default="mermaid")
     draw.add_argument("--output", "-o", metavar="FILE", help="write the diagram here instead of stdout")
+    draw.add_argument("--embed", metavar="FILE", help=f"replace the Mermaid block after `{graph.EMBED_MARKER}` in FILE")
     draw.set_defaults(run=cmd_graph)
     return top
 
@@ -160,4 +169,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    # Piped into `head`: stop quietly, like other command-line tools.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     sys.exit(main())

@@ -4,12 +4,16 @@ associations…) are folded into their component so the diagram stays readable."
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from .changes import STATEFUL_TYPES
 from .preview import states
 from .program import ROOT_STACK_TYPE
+
+# Marks the diagram a document embeds (`graph --embed`): the next ```mermaid block is replaced.
+EMBED_MARKER = "<!-- synth graph -->"
 
 # What a reader looks for in an architecture diagram, besides the data stores.
 MAIN_TYPES = STATEFUL_TYPES | {
@@ -120,7 +124,35 @@ def build(document: dict[str, Any]) -> Diagram:
             if source in ancestors(used_by) or used_by in ancestors(source):
                 continue
             edges[(ids[source], ids[used_by])] = None
-    return Diagram(root, sorted(edges))
+    home = {b.id: parent.id for parent in boxes.values() for b in parent.boxes}
+    home |= {node_id: b.id for b in boxes.values() for node_id, _ in b.nodes}
+    return Diagram(root, sorted(_collapse(set(edges), home, root.id)))
+
+
+def _collapse(edges: set[tuple[str, str]], home: dict[str, str], root: str) -> set[tuple[str, str]]:
+    """Edges from one node to several things in one component become one edge to the
+    component (then the same for edges into one node), so a key used everywhere stays legible."""
+
+    def enclosing(node: str) -> set[str]:
+        found = set()
+        while node := home.get(node, ""):
+            found.add(node)
+        return found
+
+    for towards_target in (True, False):
+        grouped: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for edge in edges:
+            fixed, moving = edge if towards_target else edge[::-1]
+            grouped.setdefault((fixed, home.get(moving, root)), []).append(edge)
+        collapsed = set()
+        for (fixed, box), group in grouped.items():
+            box_edge = (fixed, box) if towards_target else (box, fixed)
+            if box != root and box not in enclosing(fixed) and (len(group) > 1 or box_edge in edges):
+                collapsed.add(box_edge)
+            else:
+                collapsed.update(group)
+        edges = collapsed
+    return edges
 
 
 def _label(text: str) -> str:
@@ -172,3 +204,11 @@ def dot(document: dict[str, Any]) -> str:
         lines.append(f"  {a} -> {b}{suffix};")
     lines.append("}")
     return "\n".join(lines)
+
+
+def embed(document: str, diagram: str) -> str:
+    """`document` with the Mermaid block after EMBED_MARKER replaced by `diagram`."""
+    pattern = re.compile(re.escape(EMBED_MARKER) + r"\n```mermaid\n.*?```", flags=re.S)
+    if not pattern.search(document):
+        raise ValueError(f"no {EMBED_MARKER} line followed by a ```mermaid block")
+    return pattern.sub(lambda _: f"{EMBED_MARKER}\n```mermaid\n{diagram}\n```", document, count=1)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from synth import graph
 from tests.conftest import REPO
 
@@ -47,11 +49,14 @@ def test_dot_output_is_balanced_and_edges_join_drawn_nodes(prod_digest):
 
 def test_the_readme_embeds_the_current_prod_diagram(prod_digest):
     readme = (REPO / "README.md").read_text()
-    embedded = re.search(r"```mermaid\n(.*?)```", readme, flags=re.S)
-    assert embedded, "README has no mermaid diagram"
-    assert embedded.group(1).strip() == graph.mermaid(prod_digest).strip(), (
-        "the README's prod diagram is stale: replace it with `python -m synth graph --stack prod`"
+    assert graph.embed(readme, graph.mermaid(prod_digest)) == readme, (
+        "the README's prod diagram is stale: run `python -m synth graph --stack prod --embed README.md`"
     )
+
+
+def test_embedding_needs_the_marker():
+    with pytest.raises(ValueError, match="no <!-- synth graph --> line"):
+        graph.embed("# README\n", "flowchart LR")
 
 
 def test_a_program_without_components_draws_loose_resources_and_their_edges():
