@@ -89,17 +89,20 @@ def test_actions_are_pinned_to_a_release(path):
 def test_prod_deploys_only_after_staging_and_an_approval():
     deploy = jobs("deploy.yml")
     assert deploy["prod"]["needs"] == "staging" and deploy["staging"]["needs"] == "test"
-    assert deploy["prod"]["environment"] == "production"
-    for stack in ("staging", "prod"):
-        pulumi = next(s for s in deploy[stack]["steps"] if s.get("uses", "").startswith("pulumi/actions@"))
-        assert pulumi["with"]["command"] == "up" and pulumi["with"]["stack-name"] == stack
-        assert pulumi["with"]["policyPacks"] == "policies"
+    assert deploy["prod"]["with"] == {"stack": "prod", "environment": "production"}
+    assert deploy["staging"]["with"]["stack"] == "staging"
+    up = jobs("pulumi-up.yml")["up"]
+    assert up["environment"] == "${{ inputs.environment }}"
+    pulumi = next(s for s in up["steps"] if s.get("uses", "").startswith("pulumi/actions@"))
+    assert pulumi["with"]["command"] == "up" and pulumi["with"]["stack-name"] == "${{ inputs.stack }}"
+    assert pulumi["with"]["policyPacks"] == "policies"
 
 
 def test_deployments_never_overlap_or_get_cancelled():
     document = load(REPO / ".github" / "workflows" / "deploy.yml")
     assert document["on"]["push"]["branches"] == ["main"]
     assert document["concurrency"]["cancel-in-progress"] is False
+    assert jobs("pulumi-up.yml")["up"]["concurrency"]["cancel-in-progress"] is False
 
 
 def test_every_stack_gets_an_offline_preview_comment_and_code_scanning():
