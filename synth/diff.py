@@ -14,6 +14,7 @@ COMMENT_LIMIT = 65_536
 # Room kept for the trimming note and the closing of an open block.
 _RESERVE = 600
 _SYMBOL = {"create": "+", "update": "~", "replace": "+-", "delete": "-", "same": " "}
+_REVIEW_ORDER = ("replace", "delete", "update", "create")
 _VERB = {"create": "to create", "update": "to update", "replace": "to replace", "delete": "to delete"}
 
 
@@ -49,6 +50,12 @@ def _resource_block(change: Change) -> str:
         lines.append(f"  - replaced because of: {', '.join(f'`{r}`' for r in change.replace_reasons)}")
     lines += [_property_line(change, p) for p in change.paths]
     return "\n".join(lines)
+
+
+def _for_review(changes: list[Change]) -> list[Change]:
+    """The changed resources, most consequential first: what loses or rebuilds something, then
+    edits, then additions."""
+    return sorted((c for c in changes if c.op != "same"), key=lambda c: _REVIEW_ORDER.index(c.op))
 
 
 def _data_loss(changes: list[Change]) -> list[str]:
@@ -87,7 +94,9 @@ def _policy_section(events: list[dict[str, Any]] | None) -> list[str]:
     ]
     for v in sorted(violations, key=lambda v: (v.get("enforcementLevel") != "mandatory", v.get("policyName", ""))):
         resource = (v.get("resourceUrn") or "stack").rsplit("::", 1)[-1]
-        message = " ".join(str(v.get("message", "")).split()).replace("|", "\\|")
+        # The policy's description opens the message; the table keeps the finding itself.
+        lines_of_message = [line for line in str(v.get("message", "")).splitlines() if line.strip()] or [""]
+        message = " ".join(lines_of_message[-1].split()).replace("|", "\\|")
         lines.append(f"| {v.get('enforcementLevel')} | `{v.get('policyName')}` | `{resource}` | {message} |")
     return [*lines, ""]
 
@@ -102,7 +111,7 @@ def markdown(
     kept under `limit` characters, the longest parts (resources, then diagram) trimmed first."""
     stack = head.get("synth", {}).get("stack") or base.get("synth", {}).get("stack") or "?"
     changes = compare(base, head)
-    changed = [c for c in changes if c.op != "same"]
+    changed = _for_review(changes)
     top = [
         f"## Offline preview of stack `{stack}`",
         "",
@@ -151,5 +160,5 @@ def text(base: dict[str, Any], head: dict[str, Any]) -> str:
     changes = compare(base, head)
     lines = [line.removeprefix("> ").replace("[!CAUTION]", "WARNING") for line in _data_loss(changes)]
     lines += [_counts(changes).replace("**", "").replace("`", ""), ""]
-    lines += [_resource_block(c).replace("**", "").replace("`", "") for c in changes if c.op != "same"]
+    lines += [_resource_block(c).replace("**", "").replace("`", "") for c in _for_review(changes)]
     return "\n".join(lines)
