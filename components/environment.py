@@ -4,20 +4,28 @@ from __future__ import annotations
 
 import pulumi
 
+from .app_tier import AppTier
 from .backups import Backups
 from .cache import Cache
+from .cdn import Cdn
 from .config import Settings
 from .config.data import DATA_LOG_RETENTION_DAYS
+from .dns import Certificate
 from .document_store import DocumentStore
 from .documents import Documents
+from .edge_logs import edge_log_bucket
 from .firewall import SecurityGroups
+from .image import AppImage
+from .load_balancer import LoadBalancer
 from .network import Network
+from .origin_secret import OriginSecret
 from .postgres import Postgres
 from .protection import Protection
-from .providers import make_providers
+from .providers import GLOBAL_REGION, make_providers
 from .secrets import AppSecrets
 from .security import Keys
 from .stores import StoreContext
+from .waf import WebAcl
 
 
 class Environment(pulumi.ComponentResource):
@@ -29,7 +37,13 @@ class Environment(pulumi.ComponentResource):
         # Children inherit the primary-region provider; DR and global resources name theirs.
         regional = pulumi.ResourceOptions(parent=self, providers={"aws": self.providers.primary})
 
-        self.keys = Keys(f"{name}-keys", settings, dr_provider=self.providers.dr, opts=regional)
+        self.keys = Keys(
+            f"{name}-keys",
+            settings,
+            dr_provider=self.providers.dr,
+            opts=regional,
+            global_provider=self.providers.global_,
+        )
         self.network = Network(f"{name}-network", settings.network, settings.region, self.keys.logs, opts=regional)
         self.security_groups = SecurityGroups(
             f"{name}-sg",
@@ -39,7 +53,17 @@ class Environment(pulumi.ComponentResource):
             opts=regional,
         )
 
+        # Access logs of the ALB, CloudFront and the buckets (SSE-S3: ALB log delivery can't use KMS).
+        self.edge_logs = edge_log_bucket(
+            f"{name}-edge-logs",
+            settings.region,
+            settings.account_id,
+            settings.edge.log_retention_days,
+            settings.tier == "prod",
+            opts=regional,
+        )
         self._data_tier(name, settings, regional)
+        self._edge(name, settings, regional)
 
         self.outputs: dict[str, pulumi.Input] = {
             "vpc_id": self.network.vpc_id,
@@ -47,6 +71,20 @@ class Environment(pulumi.ComponentResource):
             "app_subnet_ids": self.network.app_subnet_ids,
             "data_subnet_ids": self.network.data_subnet_ids,
             "kms_key_arns": {p: getattr(self.keys, p).arn for p in ("data", "logs", "backup", "alerts", "dr")},
+            "site_url": f"https://{settings.domain}",
+            "cdn_distribution_id": self.cdn.distribution_id,
+            "cdn_domain_name": self.cdn.domain_name,
+            "assets_bucket": self.cdn.assets.bucket_name,
+            "edge_log_bucket": self.edge_logs.bucket_name,
+            "alb_dns_name": self.load_balancer.dns_name,
+            "alb_arn_suffix": self.load_balancer.arn_suffix,
+            "target_group_arn_suffixes": self.load_balancer.target_group_arn_suffixes,
+            "asg_names": self.app_tier.group_names,
+            "web_acl_names": {scope: acl.acl_name for scope, acl in self.web_acls.items()},
+            "certificate_arns": {use: cert.arn for use, cert in self.certificates.items()},
+            "ecr_repository_url": self.image.repository_url,
+            "image_refs": self.image.refs,
+            "origin_secret_arn": self.origin_secret.arn,
             # Data tier: endpoints and where the credentials live, never the credentials (SEC-1).
             "postgres_endpoint": self.postgres.endpoint,
             "postgres_master_secret_arn": self.postgres.master_secret_arn,
@@ -60,6 +98,101 @@ class Environment(pulumi.ComponentResource):
             "backup_vault_arns": [v.arn for v in (self.backups.vault, self.backups.dr_vault) if v is not None],
         }
         self.register_outputs(self.outputs)
+
+    def _edge(self, name: str, settings: Settings, regional: pulumi.ResourceOptions) -> None:
+        """Browser → CloudFront (+WAF) → ALB (+WAF) → blue/green Auto Scaling groups."""
+        edge = settings.edge
+        protect = settings.tier == "prod"
+        aws_name = f"{settings.project}-{settings.stack}"
+        origin_hostname = f"{edge.origin_subdomain}.{settings.domain}"
+        in_us_east_1 = pulumi.ResourceOptions(parent=self, provider=self.providers.global_)
+
+        self.origin_secret = OriginSecret(
+            f"{name}-origin-secret", self.keys.data, recovery_window_days=30 if protect else 7, opts=regional
+        )
+        self.certificates = {
+            "alb": Certificate(f"{name}-alb-cert", origin_hostname, settings.hosted_zone_id, opts=regional),
+            "cdn": Certificate(f"{name}-cdn-cert", settings.domain, settings.hosted_zone_id, opts=in_us_east_1),
+        }
+        waf = {"region": settings.region, "account_id": settings.account_id}
+        self.web_acls = {
+            "regional": WebAcl(f"{name}-waf-alb", "REGIONAL", edge, logs_key=self.keys.logs, opts=regional, **waf),
+            "cloudfront": WebAcl(
+                f"{name}-waf-cdn",
+                "CLOUDFRONT",
+                edge,
+                logs_key=self.keys.global_logs,
+                opts=in_us_east_1,
+                **(waf | {"region": GLOBAL_REGION}),
+            ),
+        }
+        self.load_balancer = LoadBalancer(
+            f"{name}-lb",
+            settings.traffic,
+            resource_name=aws_name,
+            vpc_id=self.network.vpc_id,
+            subnet_ids=self.network.public_subnet_ids,
+            security_group=self.security_groups.alb,
+            app_port=settings.compute.app_port,
+            hostname=origin_hostname,
+            zone_id=settings.hosted_zone_id,
+            certificate_arn=self.certificates["alb"].arn,
+            web_acl_arn=self.web_acls["regional"].arn,
+            log_bucket=self.edge_logs,
+            origin_secret=self.origin_secret,
+            protect=protect,
+            opts=regional,
+        )
+        self.image = AppImage(
+            f"{name}-image",
+            settings.compute,
+            repository_name=f"{settings.project}-{settings.stack}/app",
+            key=self.keys.data,
+            protect=protect,
+            opts=regional,
+        )
+        self.app_tier = AppTier(
+            f"{name}-app",
+            settings.compute,
+            resource_name=aws_name,
+            region=settings.region,
+            subnet_ids=self.network.app_subnet_ids,
+            security_group=self.security_groups.app,
+            target_groups=self.load_balancer.target_groups,
+            images=self.image.refs,
+            repository_arn=self.image.repository.arn,
+            secret_arns=self.app_secret_arns(),
+            data_key=self.keys.data,
+            logs_key=self.keys.logs,
+            log_retention_days=edge.log_retention_days,
+            tags=settings.tags,
+            opts=regional,
+        )
+        self.cdn = Cdn(
+            f"{name}-cdn",
+            edge,
+            domain=settings.domain,
+            zone_id=settings.hosted_zone_id,
+            origin_hostname=origin_hostname,
+            certificate_arn=self.certificates["cdn"].arn,
+            web_acl_arn=self.web_acls["cloudfront"].arn,
+            origin_secret=self.origin_secret,
+            assets_key=self.keys.data,
+            log_bucket=self.edge_logs,
+            protect=protect,
+            opts=regional,
+        )
+
+    def app_secret_arns(self) -> dict[str, pulumi.Input[str]]:
+        """The secrets the application reads at boot: container environment variable → secret
+        ARN. The instance role may read these and nothing else (SEC-1)."""
+        app = {label.upper().replace("-", "_"): secret.arn for label, secret in self.app_secrets.secrets.items()}
+        return {
+            **app,
+            "DATABASE_SECRET": self.postgres.master_secret_arn,
+            "DOCDB_SECRET": self.document_store.secret.arn,
+            "REDIS_AUTH_SECRET": self.cache.secret.arn,
+        }
 
     def _data_tier(self, name: str, settings: Settings, regional: pulumi.ResourceOptions) -> None:
         """Secrets, Postgres, DocumentDB, the cache, the documents bucket and their backups."""
@@ -101,6 +234,7 @@ class Environment(pulumi.ComponentResource):
             dr_key=self.keys.dr,
             dr_provider=self.providers.dr,
             protection=protection,
+            log_bucket=self.edge_logs,
             opts=regional,
         )
         self.backups = Backups(

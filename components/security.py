@@ -8,6 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .config import Settings
+from .providers import GLOBAL_REGION
 
 KMS_USE = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
 
@@ -49,6 +50,18 @@ def _key_policy(settings: Settings, region: str, purpose: str) -> str:
             }
         )
     if purpose == "data":
+        # CloudFront reads the KMS-encrypted static assets through Origin Access Control; the
+        # assets bucket's policy names the one distribution allowed (NET-1, DB-2).
+        statements.append(
+            {
+                "Sid": "CloudFrontDecryptsAssets",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudfront.amazonaws.com"},
+                "Action": "kms:Decrypt",
+                "Resource": "*",
+                "Condition": {"ArnLike": {"aws:SourceArn": f"arn:aws:cloudfront::{account}:distribution/*"}},
+            }
+        )
         # Auto Scaling launches instances with CMK-encrypted EBS volumes through its service-linked
         # role (HOST-3); without these grants the launches fail.
         asg_role = (
@@ -83,15 +96,21 @@ class Keys(pulumi.ComponentResource):
     backup: aws.kms.Key
     alerts: aws.kms.Key
     dr: aws.kms.Key
+    global_logs: aws.kms.Key
 
     def __init__(
-        self, name: str, settings: Settings, dr_provider: aws.Provider, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        settings: Settings,
+        dr_provider: aws.Provider,
+        opts: pulumi.ResourceOptions | None = None,
+        global_provider: aws.Provider | None = None,
     ):
         super().__init__("platform:security:Keys", name, None, opts)
         # Deleting a CMK makes everything encrypted with it unreadable: never by accident in prod.
         protect = settings.tier == "prod"
 
-        def key(purpose: str, region: str, provider: aws.Provider | None = None) -> aws.kms.Key:
+        def key(purpose: str, region: str, provider: aws.Provider | None = None, policy: str = "") -> aws.kms.Key:
             child = pulumi.ResourceOptions(parent=self, protect=protect, provider=provider)
             cmk = aws.kms.Key(
                 f"{name}-{purpose}",
@@ -99,7 +118,7 @@ class Keys(pulumi.ComponentResource):
                 enable_key_rotation=True,
                 rotation_period_in_days=365,
                 deletion_window_in_days=30,
-                policy=_key_policy(settings, region, purpose),
+                policy=_key_policy(settings, region, policy or purpose),
                 opts=child,
             )
             aws.kms.Alias(
@@ -113,4 +132,10 @@ class Keys(pulumi.ComponentResource):
         for purpose in ("data", "logs", "backup", "alerts"):
             setattr(self, purpose, key(purpose, settings.region))
         self.dr = key("dr", settings.dr_region, dr_provider)
+        # CloudFront's web ACL logs to a us-east-1 log group, whose key must live there too.
+        self.global_logs = (
+            self.logs
+            if global_provider is None or settings.region == GLOBAL_REGION
+            else key("global-logs", GLOBAL_REGION, global_provider, policy="logs")
+        )
         self.register_outputs({p: getattr(self, p).arn for p in ("data", "logs", "backup", "alerts", "dr")})

@@ -58,6 +58,11 @@ def _digest(*parts: str, length: int = 17) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
 
 
+def _untagged(image: str) -> str:
+    repository, _, tag = image.rpartition(":")
+    return repository if repository and "/" not in tag else image
+
+
 def _service(type_token: str) -> str:
     module = type_token.split(":")[1]
     return module.split("/")[0]
@@ -207,13 +212,14 @@ def computed_outputs(
         case "aws:backup/vault:Vault":
             out |= {"arn": f"arn:aws:backup:{region}:{account}:backup-vault:{physical}"}
             resource_id = physical
+        case "aws:ec2/launchTemplate:LaunchTemplate":
+            out |= {"latestVersion": 1, "defaultVersion": 1}
         case "aws:route53/record:Record":
             out |= {"fqdn": inputs.get("name", name)}
         case "docker-build:index:Image" | "docker:index/image:Image":
-            out |= {
-                "digest": f"sha256:{hashlib.sha256(name.encode()).hexdigest()}",
-                "repoDigest": f"{inputs.get('imageName', name)}@sha256:{hashlib.sha256(name.encode()).hexdigest()}",
-            }
+            digest = f"sha256:{hashlib.sha256(name.encode()).hexdigest()}"
+            # `repo@sha256:…`: the pushed manifest, without the tag the build was named with.
+            out |= {"digest": digest, "repoDigest": f"{_untagged(inputs.get('imageName', name))}@{digest}"}
         case _ if type_token.startswith("random:"):
             # RandomPassword/RandomString: a value of the requested length (kept secret by the SDK).
             length = int(inputs.get("length", 32))
@@ -224,11 +230,36 @@ def computed_outputs(
     return resource_id, out
 
 
+def _ecr_authorization_token(args: dict, region: str) -> dict:
+    registry = args.get("registryId") or ACCOUNT_ID
+    password = f"offline-ecr-password-{_digest('ecr', registry, length=24)}"
+    return {
+        "id": region,
+        "registryId": registry,
+        "userName": "AWS",
+        "password": password,
+        "authorizationToken": base64.b64encode(f"AWS:{password}".encode()).decode(),
+        "proxyEndpoint": f"https://{registry}.dkr.ecr.{region}.amazonaws.com",
+        "expiresAt": "2030-01-01T00:00:00Z",
+    }
+
+
+# The only provider functions the offline engine answers. Each entry is a call the program
+# cannot avoid on some path and whose answer doesn't change what a review sees; everything
+# else raises UnexpectedInvokeError, so no data-source look-up slips into a preview unnoticed.
+SERVED_INVOKES = {
+    # Pushing the image built from app/ (components/image.py) needs registry credentials;
+    # a stack whose colours all name their image never calls it.
+    "aws:ecr/getAuthorizationToken:getAuthorizationToken": _ecr_authorization_token,
+}
+
+
 class RealisticMocks(pulumi.runtime.Mocks):
     """Mocks whose outputs carry the region of the resource's provider."""
 
     def __init__(self) -> None:
         self.provider_places: dict[str, tuple[str, str]] = {}
+        self.invokes: list[str] = []
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs):
         if args.typ.startswith("pulumi:providers:"):
@@ -244,6 +275,12 @@ class RealisticMocks(pulumi.runtime.Mocks):
         return resource_id, {**args.inputs, **outputs}
 
     def call(self, args: pulumi.runtime.MockCallArgs):
+        if args.token in SERVED_INVOKES:
+            provider_id = args.provider.split("::")[-1] if args.provider else ""
+            self.invokes.append(args.token)
+            return SERVED_INVOKES[args.token](
+                dict(args.args), self.provider_places.get(provider_id, (DEFAULT_REGION,))[0]
+            )
         raise UnexpectedInvokeError(
             f"the program called the provider function '{args.token}'; offline runs serve no "
             "data sources (pass the value in stack config instead)"

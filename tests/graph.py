@@ -17,3 +17,10 @@ def aws_resources(graph: Graph) -> list[Registration]:
 def region_of(graph: Graph, resource: Registration) -> str | None:
     provider = provider_of(graph, resource)
     return provider.inputs.get("region") if provider else None
+
+
+def resource(graph: Graph, type_token: str, name: str) -> Registration:
+    """The one resource of `type_token` named `name` (names repeat across types: a colour's
+    launch template and Auto Scaling group share theirs)."""
+    (match,) = [r for r in graph.of_type(type_token) if r.name == name]
+    return match

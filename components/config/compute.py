@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from .base import Section
+
+# An image reference pinned by digest: what runs can't change behind a tag.
+PINNED_IMAGE = re.compile(r"^[a-z0-9][a-z0-9./_:-]*@sha256:[0-9a-f]{64}$")
 
 Color = Literal["blue", "green"]
 COLORS: tuple[Color, ...] = ("blue", "green")
@@ -18,8 +22,15 @@ class ColorSettings(Section):
     min_size: int = Field(ge=0, le=100)
     max_size: int = Field(ge=0, le=100)
     desired_capacity: int = Field(ge=0, le=100)
-    # An image reference (`repo@sha256:…` or `repo:tag`); None means the image built from app/.
+    # An image pinned by digest (`repo@sha256:…`); None means the image built from app/.
     image: str | None = None
+
+    @field_validator("image")
+    @classmethod
+    def _pinned(cls, value: str | None) -> str | None:
+        if value is not None and not PINNED_IMAGE.match(value):
+            raise ValueError(f"{value!r} is not pinned by digest (repository@sha256:<64 hex digits>)")
+        return value
 
     @model_validator(mode="after")
     def _capacity_in_bounds(self) -> ColorSettings:

@@ -37,6 +37,7 @@ TIER_DEFAULTS: dict[str, dict[str, Any]] = {
             "vault_lock": False,
         },
         "secrets": {},
+        "edge": {"price_class": "PriceClass_100", "log_retention_days": 30},
     },
     "prod": {
         "network": {
@@ -78,6 +79,8 @@ TIER_DEFAULTS: dict[str, dict[str, Any]] = {
             "vault_lock": True,
         },
         "secrets": {},
+        # Viewers everywhere get a nearby edge in prod; logs kept a year like flow logs.
+        "edge": {"price_class": "PriceClass_All", "log_retention_days": 365},
     },
 }
 

@@ -66,9 +66,9 @@ class Settings(Section):
     @classmethod
     def _domain(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None:
-            if tier_of(info) == "prod":
-                raise ValueError("prod needs the site's domain (pulumi config set domain app.example.com)")
-            return None
+            # Every tier serves HTTPS through CloudFront and the ALB, whose ACM certificates are
+            # validated in this domain's zone.
+            raise ValueError(f"{tier_of(info)} needs the site's domain (pulumi config set domain app.example.com)")
         if not DOMAIN.match(value):
             raise ValueError(f"{value!r} is not a lower-case DNS name")
         return value
@@ -77,9 +77,7 @@ class Settings(Section):
     @classmethod
     def _zone(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None:
-            if tier_of(info) == "prod":
-                raise ValueError("prod needs the Route 53 hosted zone id of its domain")
-            return None
+            raise ValueError(f"{tier_of(info)} needs the Route 53 hosted zone id of its domain")
         if not HOSTED_ZONE_ID.match(value):
             raise ValueError(f"{value!r} is not a Route 53 hosted zone id (like Z0123456789ABCDEFGHIJ)")
         return value

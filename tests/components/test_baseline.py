@@ -14,7 +14,10 @@ def test_every_aws_resource_is_tagged_through_its_provider(stack):
     for resource in aws_resources(stack):
         provider = provider_of(stack, resource)
         default_tags = json.loads(provider.inputs["defaultTags"])["tags"] if provider else {}
-        tags = {**default_tags, **(resource.inputs.get("tags") or {})}
+        own_tags = resource.inputs.get("tags") or {}
+        if isinstance(own_tags, list):  # Auto Scaling groups: [{key, value, propagateAtLaunch}]
+            own_tags = {tag["key"]: tag["value"] for tag in own_tags}
+        tags = {**default_tags, **own_tags}
         if not set(tags) >= REQUIRED_TAGS:
             untagged.append(resource.name)
     assert untagged == []
