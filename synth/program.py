@@ -22,6 +22,15 @@ from .stackconfig import StackConfig, load_stack_config
 SECRET_SIG = rpc._special_secret_sig
 SIG_KEY = rpc._special_sig_key
 RESOURCE_SIG = rpc._special_resource_sig
+ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+def make_urn(stack: str, project: str, parent_urn: str, type_: str, name: str) -> str:
+    """The URN the engine gives a resource: its parent's full type chain, the root stack left out
+    (the SDK's mock monitor keeps only the last parent type and includes the stack's)."""
+    parent_type = parent_urn.split("::")[2] if parent_urn else ""
+    qualified = f"{parent_type}${type_}" if parent_type and parent_type != ROOT_STACK_TYPE else type_
+    return f"urn:pulumi:{stack}::{project}::{qualified}::{name}"
 
 
 class ProgramError(Exception):
@@ -92,6 +101,9 @@ class Registration:
     options: dict[str, Any]
     id: str = ""
     outputs: dict[str, Any] = field(default_factory=dict)
+    alias_urns: list[str] = field(default_factory=list)
+    # Where the program constructed it, as the engine records it (`file:///path#line`).
+    source_position: str = ""
 
     def __repr__(self) -> str:
         return f"<{self.type} {self.name}>"
@@ -143,6 +155,24 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.registrations: dict[str, Registration] = {}
         self.stack_outputs: dict[str, Any] = {}
 
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        return make_urn(pulumi.get_stack(), pulumi.get_project(), parent, type_, name)
+
+    def _alias_urn(self, alias: Any, request: resource_pb2.RegisterResourceRequest) -> str:
+        """An alias as the engine resolves it: a full URN, or a spec whose blanks default to the
+        resource's own name, type, stack, project and parent."""
+        if alias.urn:
+            return alias.urn
+        spec = alias.spec
+        parent = "" if spec.noParent else (spec.parentUrn or request.parent)
+        return make_urn(
+            spec.stack or pulumi.get_stack(),
+            spec.project or pulumi.get_project(),
+            parent,
+            spec.type or request.type,
+            spec.name or request.name,
+        )
+
     def RegisterResource(self, request: resource_pb2.RegisterResourceRequest):
         response = super().RegisterResource(request)
         _mark_secret_outputs(response.object, list(request.additionalSecretOutputs))
@@ -168,6 +198,10 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             },
             id=response.id,
             outputs=_struct_to_python(response.object),
+            alias_urns=[self._alias_urn(a, request) for a in request.aliases] + list(request.aliasURNs),
+            source_position=(
+                f"{request.sourcePosition.uri}#{request.sourcePosition.line}" if request.sourcePosition.uri else ""
+            ),
         )
         return response
 

@@ -1,0 +1,11 @@
+"""Entry point the Pulumi CLI runs (`pulumi preview --policy-pack policies`)."""
+
+from hardening import ALL, PACK_ENFORCEMENT, PACK_NAME
+from pulumi_policy import PolicyPack
+
+PolicyPack(
+    name=PACK_NAME,
+    policies=ALL,
+    enforcement_level=PACK_ENFORCEMENT,
+    description="AlAwael ERP hardening checklist for Pulumi AWS programs (see docs/policies.md).",
+)

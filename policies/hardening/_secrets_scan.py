@@ -1,0 +1,67 @@
+"""Recognising plaintext secrets in free text (user data, environment literals, tags).
+
+Findings name the kind of secret and where it is, never the value.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+
+_PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")
+_ACCESS_KEY = re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b")
+SECRET_NAME = re.compile(
+    r"(passw(or)?d|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|auth[_-]?token)", re.IGNORECASE
+)
+# NAME=value / name: value where the value is a literal, not a lookup ($VAR, $(cmd), {{resolve:…}}, an ARN
+# or SSM parameter path that names where the secret lives).
+_ASSIGNMENT = re.compile(
+    r"(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)\s*[:=]\s*[\"']?(?P<value>[^\s\"'$`{][^\s\"']*)",
+)
+_REFERENCE = re.compile(r"^(arn:|/|resolve:|ssm:|secretsmanager:|https?://)")
+
+
+def looks_like_reference(value: str) -> bool:
+    return bool(_REFERENCE.match(value))
+
+
+def _literal_secret_value(value: str) -> bool:
+    """Long enough to be a credential and not a setting (a number, a flag, a lookup)."""
+    plain = value.strip()
+    return (
+        len(plain) >= 8
+        and not plain.isdigit()
+        and plain.lower() not in ("true", "false", "enabled", "disabled")
+        and not looks_like_reference(plain)
+    )
+
+
+def decode_user_data(value: str) -> str:
+    """User data as text: launch templates carry base64, instances usually plain text."""
+    stripped = value.strip()
+    if stripped and re.fullmatch(r"[A-Za-z0-9+/=\s]+", stripped) and len(stripped) % 4 == 0:
+        try:
+            return base64.b64decode(stripped, validate=False).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return value
+    return value
+
+
+def findings(text: str) -> list[str]:
+    """What kinds of plaintext secret `text` contains (descriptions only)."""
+    found = []
+    if _PRIVATE_KEY.search(text):
+        found.append("a private key")
+    if _ACCESS_KEY.search(text):
+        found.append("an AWS access key id")
+    for match in _ASSIGNMENT.finditer(text):
+        name, value = match.group("name"), match.group("value")
+        if SECRET_NAME.search(name) and _literal_secret_value(value):
+            found.append(f"a literal value for '{name}'")
+    return found
+
+
+def is_secret_literal(name: str, value: str) -> bool:
+    """An environment variable / tag whose name says secret and whose value is a literal."""
+    return bool(SECRET_NAME.search(name)) and _literal_secret_value(value)

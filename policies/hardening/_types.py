@@ -1,0 +1,100 @@
+"""Resource type tokens, with the older tokens pulumi-aws used for the same resource.
+
+A program pinned to an older pulumi-aws (or using the `alb` module instead of `lb`) registers
+the same AWS resource under another token; a policy that only knew one would silently pass it.
+"""
+
+from __future__ import annotations
+
+
+def _lb(kind: str) -> tuple[str, ...]:
+    return tuple(
+        f"aws:{module}/{kind[0].lower()}{kind[1:]}:{kind}"
+        for module in ("lb", "alb", "elasticloadbalancingv2", "applicationloadbalancing")
+    )
+
+
+def _renamed(module: str, name: str) -> tuple[str, ...]:
+    """v7 token and the v6 `…V2` token it replaced (`aws:s3/bucketV2:BucketV2` → `aws:s3/bucket:Bucket`)."""
+    lower = name[0].lower() + name[1:]
+    return (f"aws:{module}/{lower}:{name}", f"aws:{module}/{lower}V2:{name}V2")
+
+
+# Network
+VPC = ("aws:ec2/vpc:Vpc",)
+SUBNET = ("aws:ec2/subnet:Subnet",)
+SECURITY_GROUP = ("aws:ec2/securityGroup:SecurityGroup",)
+SECURITY_GROUP_RULE = ("aws:ec2/securityGroupRule:SecurityGroupRule",)
+INGRESS_RULE = ("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",)
+DEFAULT_SECURITY_GROUP = ("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",)
+FLOW_LOG = ("aws:ec2/flowLog:FlowLog",)
+ROUTE_TABLE = ("aws:ec2/routeTable:RouteTable",)
+ROUTE = ("aws:ec2/route:Route",)
+ROUTE_TABLE_ASSOCIATION = ("aws:ec2/routeTableAssociation:RouteTableAssociation",)
+INTERNET_GATEWAY = (
+    "aws:ec2/internetGateway:InternetGateway",
+    "aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway",
+)
+NAT_GATEWAY = ("aws:ec2/natGateway:NatGateway",)
+
+# Edge
+LOAD_BALANCER = _lb("LoadBalancer")
+LISTENER = _lb("Listener")
+TARGET_GROUP = _lb("TargetGroup")
+WEB_ACL = ("aws:wafv2/webAcl:WebAcl",)
+WEB_ACL_ASSOCIATION = ("aws:wafv2/webAclAssociation:WebAclAssociation",)
+WEB_ACL_LOGGING = ("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",)
+DISTRIBUTION = ("aws:cloudfront/distribution:Distribution",)
+RESPONSE_HEADERS_POLICY = ("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",)
+LOG_DELIVERY_SOURCE = ("aws:cloudwatch/logDeliverySource:LogDeliverySource",)
+CERTIFICATE = ("aws:acm/certificate:Certificate",)
+
+# Compute
+LAUNCH_TEMPLATE = ("aws:ec2/launchTemplate:LaunchTemplate",)
+AUTOSCALING_GROUP = ("aws:autoscaling/group:Group",)
+AUTOSCALING_POLICY = ("aws:autoscaling/policy:Policy",)
+INSTANCE = ("aws:ec2/instance:Instance",)
+VOLUME = ("aws:ebs/volume:Volume",)
+EBS_DEFAULT_ENCRYPTION = ("aws:ebs/encryptionByDefault:EncryptionByDefault",)
+TASK_DEFINITION = ("aws:ecs/taskDefinition:TaskDefinition",)
+LAMBDA_FUNCTION = ("aws:lambda/function:Function",)
+
+# Object storage
+BUCKET = _renamed("s3", "Bucket")
+BUCKET_VERSIONING = _renamed("s3", "BucketVersioning")
+BUCKET_ENCRYPTION = _renamed("s3", "BucketServerSideEncryptionConfiguration")
+BUCKET_LOGGING = _renamed("s3", "BucketLogging")
+BUCKET_ACL = _renamed("s3", "BucketAcl")
+BUCKET_POLICY = ("aws:s3/bucketPolicy:BucketPolicy",)
+BUCKET_PUBLIC_ACCESS_BLOCK = ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",)
+BUCKET_REPLICATION = ("aws:s3/bucketReplicationConfig:BucketReplicationConfig",)
+
+# Data stores
+RDS_INSTANCE = ("aws:rds/instance:Instance",)
+RDS_CLUSTER = ("aws:rds/cluster:Cluster",)
+RDS_CLUSTER_INSTANCE = ("aws:rds/clusterInstance:ClusterInstance",)
+RDS_PARAMETER_GROUP = ("aws:rds/parameterGroup:ParameterGroup",)
+RDS_CLUSTER_PARAMETER_GROUP = ("aws:rds/clusterParameterGroup:ClusterParameterGroup",)
+DOCDB_CLUSTER = ("aws:docdb/cluster:Cluster",)
+DOCDB_CLUSTER_INSTANCE = ("aws:docdb/clusterInstance:ClusterInstance",)
+DOCDB_PARAMETER_GROUP = ("aws:docdb/clusterParameterGroup:ClusterParameterGroup",)
+REPLICATION_GROUP = ("aws:elasticache/replicationGroup:ReplicationGroup",)
+DYNAMODB_TABLE = ("aws:dynamodb/table:Table",)
+EFS_FILE_SYSTEM = ("aws:efs/fileSystem:FileSystem",)
+
+# Keys, secrets, backups
+KMS_KEY = ("aws:kms/key:Key",)
+SECRET = ("aws:secretsmanager/secret:Secret",)
+SECRET_ROTATION = ("aws:secretsmanager/secretRotation:SecretRotation",)
+BACKUP_VAULT = ("aws:backup/vault:Vault",)
+BACKUP_PLAN = ("aws:backup/plan:Plan",)
+BACKUP_SELECTION = ("aws:backup/selection:Selection",)
+BACKUP_VAULT_LOCK = ("aws:backup/vaultLockConfiguration:VaultLockConfiguration",)
+BACKUP_VAULT_NOTIFICATIONS = ("aws:backup/vaultNotifications:VaultNotifications",)
+EVENT_RULE = ("aws:cloudwatch/eventRule:EventRule",)
+
+# Monitoring
+LOG_GROUP = ("aws:cloudwatch/logGroup:LogGroup",)
+METRIC_ALARM = ("aws:cloudwatch/metricAlarm:MetricAlarm",)
+DASHBOARD = ("aws:cloudwatch/dashboard:Dashboard",)
+AWS_PROVIDER = ("pulumi:providers:aws",)

@@ -1,0 +1,268 @@
+"""Backup policies: every data store selected by an AWS Backup plan, schedule and retention,
+cross-region copies, encrypted and locked vaults, failure notifications."""
+
+from __future__ import annotations
+
+import re
+from fnmatch import fnmatch
+
+from . import _types as t
+from ._helpers import (
+    arn_region,
+    effective_tags,
+    flag,
+    get,
+    items,
+    json_document,
+    known,
+    number,
+    region_of,
+    strings,
+    text,
+)
+from ._policy import HIGH, MEDIUM, Stack, resource_policy, stack_policy
+
+# What AWS Backup can protect, and which of those count as data stores by default.
+DATA_STORE_TYPES = list(t.RDS_INSTANCE + t.RDS_CLUSTER + t.DOCDB_CLUSTER + t.DYNAMODB_TABLE + t.EFS_FILE_SYSTEM)
+_TAG_CONDITION = "aws:ResourceTag/"
+
+
+def _is_cluster_member(resource) -> bool:
+    # Aurora/DocumentDB members are backed up through their cluster.
+    return bool(get(resource.props, "dbClusterIdentifier"))
+
+
+def _condition_holds(kind: str, entries, tags: dict[str, str]) -> bool:
+    for entry in items(entries):
+        key, value = text(get(entry, "key")), text(get(entry, "value"))
+        actual = tags.get(key[len(_TAG_CONDITION) :]) if key.startswith(_TAG_CONDITION) else None
+        holds = {
+            "stringEquals": actual == value,
+            "stringNotEquals": actual != value,
+            "stringLikes": actual is not None and fnmatch(actual, value),
+            "stringNotLikes": actual is None or not fnmatch(actual, value),
+        }[kind]
+        if not holds:
+            return False
+    return True
+
+
+def selects(stack: Stack, selection, resource) -> bool:
+    """AWS Backup's rule: (Resources or ListOfTags) and every Condition, minus NotResources."""
+    props = selection.props
+    arn = text(known(get, resource.props, "arn"))
+    tags = effective_tags(resource)
+
+    def listed(prop: str) -> bool:
+        return stack.refers(selection, resource, prop) or any(
+            "*" in p and arn and fnmatch(arn, p) for p in strings(known(get, props, prop))
+        )
+
+    by_tag = any(
+        text(get(tag, "type")) == "STRINGEQUALS" and tags.get(text(get(tag, "key"))) == text(get(tag, "value"))
+        for tag in items(get(props, "selectionTags"))
+    )
+    conditions = get(props, "conditions")
+    condition_entries = [get(c, kind) for c in items(conditions) for kind in ("stringEquals", "stringLikes")]
+    only_conditions = not strings(get(props, "resources")) and not items(get(props, "selectionTags"))
+    base = listed("resources") or by_tag or (only_conditions and any(items(e) for e in condition_entries))
+    if not base or listed("notResources"):
+        return False
+    return all(
+        _condition_holds(kind, get(c, kind), tags)
+        for c in items(conditions)
+        for kind in ("stringEquals", "stringNotEquals", "stringLikes", "stringNotLikes")
+    )
+
+
+def _selected(stack: Stack, cfg):
+    selections = stack.of(t.BACKUP_SELECTION)
+    for resource in stack.of(tuple(cfg["dataStoreTypes"])):
+        if _is_cluster_member(resource):
+            continue
+        if not any(selects(stack, s, resource) for s in selections):
+            yield f"data store '{resource.name}' is not selected by any AWS Backup plan", resource.urn
+
+
+def _interval_hours(schedule: str) -> float | None:
+    """Hours between runs of an AWS cron expression `cron(min hour dom month dow year)`."""
+    match = re.fullmatch(r"cron\((.+)\)", schedule.strip())
+    fields = match.group(1).split() if match else []
+    if len(fields) != 6:
+        return None
+    hours, day_of_month, day_of_week = fields[1], fields[2], fields[4]
+    if day_of_month not in ("*", "?") or day_of_week not in ("*", "?"):
+        return 24 * 7  # weekly or rarer
+    step = re.fullmatch(r"(\*|\d+)/(\d+)", hours)
+    if hours == "*":
+        return 1
+    if step:
+        return float(step.group(2))
+    if "," in hours:
+        return 24 / len(hours.split(","))
+    return 24
+
+
+def _frequency(args, cfg):
+    intervals = [_interval_hours(text(get(rule, "schedule"))) for rule in items(get(args.props, "rules"))]
+    known_intervals = [i for i in intervals if i is not None]
+    if not known_intervals or min(known_intervals) > cfg["maxIntervalHours"]:
+        shortest = f"{min(known_intervals):.0f} h" if known_intervals else "no cron schedule"
+        limit = cfg["maxIntervalHours"]
+        yield f"the most frequent rule runs every {shortest}; backups must run at least every {limit} h"
+
+
+def _continuous(args, cfg):
+    if cfg["required"] and not any(flag(get(r, "enableContinuousBackup")) for r in items(get(args.props, "rules"))):
+        yield "no rule has enable_continuous_backup=True (point-in-time recovery)"
+
+
+def _retention(args, cfg):
+    kept = [number(get(r, "lifecycle", "deleteAfter")) for r in items(get(args.props, "rules"))]
+    # A rule without lifecycle keeps recovery points forever.
+    longest = float("inf") if any(k is None for k in kept) or not kept else max(kept)
+    if not kept or longest < cfg["minLongestRetentionDays"]:
+        shown = "nothing" if not kept else f"{longest:.0f} days"
+        yield f"the longest rule keeps {shown}; at least {cfg['minLongestRetentionDays']} days are required"
+
+
+def _copy_regions(stack: Stack, plan, rule) -> list[str | None]:
+    regions = []
+    for action in items(get(rule, "copyActions")):
+        destination = known(get, action, "destinationVaultArn")
+        region = arn_region(destination)
+        if region is None:
+            vaults = [v for v in stack.of(t.BACKUP_VAULT) if destination and destination == known(get, v.props, "arn")]
+            vaults = vaults or stack.referenced(plan, t.BACKUP_VAULT, "rules")
+            region = next((region_of(v) for v in vaults if region_of(v) != region_of(plan)), None)
+        regions.append(region)
+    return regions
+
+
+def _cross_region_copy(stack: Stack, _cfg):
+    for plan in stack.of(t.BACKUP_PLAN):
+        home = region_of(plan)
+        for rule in items(get(plan.props, "rules")):
+            regions = _copy_regions(stack, plan, rule)
+            if not any(r and r != home for r in regions):
+                name = text(get(rule, "ruleName"))
+                yield f"rule '{name}' of backup plan '{plan.name}' copies no recovery point to another region", plan.urn
+
+
+def _vault_encrypted(args, _cfg):
+    if not get(args.props, "kmsKeyArn"):
+        yield "kmsKeyArn is not set: the vault uses the AWS-managed key"
+
+
+def _vault_locked(stack: Stack, cfg):
+    for vault in stack.of(t.BACKUP_VAULT):
+        locks = stack.referrers(t.BACKUP_VAULT_LOCK, vault, "backupVaultName")
+        if not locks:
+            yield f"backup vault '{vault.name}' has no vault lock", vault.urn
+        elif cfg["complianceMode"] and not any(get(lock.props, "changeableForDays") is not None for lock in locks):
+            yield f"backup vault '{vault.name}' is locked in governance mode (set changeable_for_days)", vault.urn
+
+
+def _notifies_failures(stack: Stack) -> bool:
+    for notification in stack.of(t.BACKUP_VAULT_NOTIFICATIONS):
+        if {"BACKUP_JOB_FAILED", "BACKUP_JOB_COMPLETED"} & set(strings(get(notification.props, "backupVaultEvents"))):
+            return True
+    for rule in stack.of(t.EVENT_RULE):
+        pattern = json_document(get(rule.props, "eventPattern")) or {}
+        if "aws.backup" in strings(get(pattern, "source")) and "FAILED" in str(get(pattern, "detail")):
+            return True
+    return False
+
+
+def _failure_notifications(stack: Stack, _cfg):
+    plans = stack.of(t.BACKUP_PLAN)
+    if plans and not _notifies_failures(stack):
+        yield (
+            "no vault notification or EventBridge rule reports failed backup jobs",
+            plans[0].urn,
+        )
+
+
+POLICIES = [
+    stack_policy(
+        "backup-datastores-selected",
+        description="Every data store is selected by an AWS Backup plan (by resource, tag or condition; provider "
+        "default tags count).",
+        severity=HIGH,
+        checklist=("DB-5",),
+        remediation="Tag the data store with the tag the plan's aws.backup.Selection selects (e.g. backup=true), or "
+        "list its ARN in the selection's resources.",
+        check=_selected,
+        config={"dataStoreTypes": {"type": "array", "items": {"type": "string"}, "default": DATA_STORE_TYPES}},
+    ),
+    resource_policy(
+        "backup-plan-frequency",
+        types=t.BACKUP_PLAN,
+        description="Backups run often enough for the recovery point objective (hourly in production).",
+        severity=HIGH,
+        checklist=("DB-5", "DB-6"),
+        remediation="Add a rule with schedule='cron(0 * ? * * *)'.",
+        check=_frequency,
+        config={"maxIntervalHours": {"type": "number", "minimum": 1, "default": 1}},
+    ),
+    resource_policy(
+        "backup-plan-continuous-backup",
+        types=t.BACKUP_PLAN,
+        description="A rule keeps continuous backups for point-in-time recovery.",
+        severity=HIGH,
+        checklist=("DB-5",),
+        remediation="Set enable_continuous_backup=True on a rule (retention at most 35 days).",
+        check=_continuous,
+        config={"required": {"type": "boolean", "default": True}},
+    ),
+    resource_policy(
+        "backup-plan-retention",
+        types=t.BACKUP_PLAN,
+        description="Recovery points are kept as long as the retention schedule requires (yearly copies for 7 years "
+        "in production).",
+        severity=HIGH,
+        checklist=("DB-5",),
+        remediation="Add rules whose lifecycle.delete_after covers the daily (7), weekly (28), monthly (365) and "
+        "yearly (2555) retention.",
+        check=_retention,
+        config={"minLongestRetentionDays": {"type": "integer", "minimum": 1, "default": 2555}},
+    ),
+    stack_policy(
+        "backup-plan-cross-region-copy",
+        description="Every backup rule copies its recovery points to a vault in another region.",
+        severity=HIGH,
+        checklist=("DB-6",),
+        remediation="Add copy_actions=[{'destination_vault_arn': <DR-region vault>.arn, 'lifecycle': {...}}] to "
+        "each rule.",
+        check=_cross_region_copy,
+    ),
+    resource_policy(
+        "backup-vault-encrypted-cmk",
+        types=t.BACKUP_VAULT,
+        description="Backup vaults encrypt recovery points with a customer-managed KMS key.",
+        severity=HIGH,
+        checklist=("DB-6", "DB-2"),
+        remediation="Set kms_key_arn=<CMK ARN> on the vault (replacement required).",
+        check=_vault_encrypted,
+    ),
+    stack_policy(
+        "backup-vault-locked",
+        description="Backup vaults are locked so recovery points cannot be deleted early.",
+        severity=HIGH,
+        checklist=("DB-6",),
+        remediation="Add aws.backup.VaultLockConfiguration(backup_vault_name=vault.name, min_retention_days=..., "
+        "changeable_for_days=3) (compliance mode is immutable after the cooling-off period).",
+        check=_vault_locked,
+        config={"complianceMode": {"type": "boolean", "default": False}},
+    ),
+    stack_policy(
+        "backup-job-failures-notified",
+        description="Failed backup jobs notify the on-call topic.",
+        severity=MEDIUM,
+        checklist=("OBS-4",),
+        remediation="Add aws.backup.VaultNotifications(backup_vault_events=['BACKUP_JOB_COMPLETED', "
+        "'COPY_JOB_FAILED'], sns_topic_arn=<critical topic>) or an EventBridge rule on 'Backup Job State Change' "
+        "with state FAILED targeting the critical topic.",
+        check=_failure_notifications,
+    ),
+]

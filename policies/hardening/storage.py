@@ -1,0 +1,238 @@
+"""Object storage policies: S3 public access, encryption, versioning, TLS-only, logging, replication.
+
+pulumi-aws v7 configures a bucket through separate resources (`BucketVersioning`,
+`BucketServerSideEncryptionConfiguration`, …) that point at it with `bucket`, so most rules are
+stack policies that find those resources for each bucket. The deprecated inline arguments on
+`aws.s3.Bucket` are honoured too, so older programs are judged fairly.
+"""
+
+from __future__ import annotations
+
+from fnmatch import fnmatch
+
+from . import _types as t
+from ._helpers import find_keys, flag, get, items, json_document, region_of, strings, text
+from ._policy import CRITICAL, HIGH, MEDIUM, Stack, resource_policy, stack_policy
+
+_BLOCK_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+_PUBLIC_ACLS = {"public-read", "public-read-write", "authenticated-read"}
+_PUBLIC_GROUPS = ("AllUsers", "AuthenticatedUsers")
+
+
+def _attached(stack: Stack, types: tuple[str, ...], bucket, prop: str = "bucket") -> list:
+    return stack.referrers(types, bucket, prop)
+
+
+def _log_buckets(stack: Stack) -> set[str]:
+    """URNs of buckets that receive logs (ALB, CloudFront, S3 server access logs)."""
+    urns = set()
+    for bucket in stack.of(t.BUCKET):
+        if (
+            stack.referrers(t.LOAD_BALANCER, bucket, "accessLogs", "bucket")
+            or stack.referrers(t.DISTRIBUTION, bucket, "loggingConfig", "bucket")
+            or stack.referrers(t.BUCKET_LOGGING, bucket, "targetBucket")
+        ):
+            urns.add(bucket.urn)
+    return urns
+
+
+def _public_access_block_present(stack: Stack, _cfg):
+    for bucket in stack.of(t.BUCKET):
+        if not _attached(stack, t.BUCKET_PUBLIC_ACCESS_BLOCK, bucket):
+            yield f"bucket '{bucket.name}' has no public access block", bucket.urn
+
+
+def _public_access_block_flags(args, _cfg):
+    off = [name for name in _BLOCK_FLAGS if not flag(get(args.props, name))]
+    if off:
+        yield f"{', '.join(off)} must be true"
+
+
+def _encryption(stack: Stack, _cfg):
+    alb_log_buckets = {b.urn for b in stack.of(t.BUCKET) if stack.referrers(t.LOAD_BALANCER, b, "accessLogs", "bucket")}
+    for bucket in stack.of(t.BUCKET):
+        configs = [c.props for c in _attached(stack, t.BUCKET_ENCRYPTION, bucket)]
+        configs += [get(bucket.props, "serverSideEncryptionConfiguration")]
+        defaults = [d for c in configs for d in find_keys(c, "applyServerSideEncryptionByDefault")]
+        algorithms = {text(get(d, "sseAlgorithm")) for d in defaults}
+        with_cmk = any(algorithm.startswith("aws:kms") for algorithm in algorithms) and any(
+            get(d, "kmsMasterKeyId") for d in defaults
+        )
+        # ELB access logs can only be written to SSE-S3 buckets (AWS constraint).
+        if bucket.urn in alb_log_buckets and algorithms & {"AES256", "aws:kms"}:
+            continue
+        if not with_cmk:
+            yield f"bucket '{bucket.name}' is not encrypted with a customer-managed KMS key", bucket.urn
+
+
+def _versioning(stack: Stack, _cfg):
+    for bucket in stack.of(t.BUCKET):
+        enabled = any(
+            text(get(v.props, "versioningConfiguration", "status")) == "Enabled"
+            for v in _attached(stack, t.BUCKET_VERSIONING, bucket)
+        ) or flag(get(bucket.props, "versioning", "enabled"))
+        if not enabled:
+            yield f"bucket '{bucket.name}' does not have versioning enabled", bucket.urn
+
+
+def _denies_insecure_transport(document) -> bool:
+    for statement in items(get(document, "Statement")):
+        if text(get(statement, "Effect")) != "Deny":
+            continue
+        for condition in find_keys(get(statement, "Condition"), "aws:SecureTransport"):
+            if "false" in [v.lower() for v in strings(condition)] or condition is False:
+                return True
+    return False
+
+
+def _tls_only(stack: Stack, _cfg):
+    for bucket in stack.of(t.BUCKET):
+        documents = [json_document(get(p.props, "policy")) for p in _attached(stack, t.BUCKET_POLICY, bucket)]
+        documents.append(json_document(get(bucket.props, "policy")))
+        if not any(_denies_insecure_transport(d) for d in documents if d):
+            yield f"bucket '{bucket.name}' has no policy denying requests without TLS (aws:SecureTransport)", bucket.urn
+
+
+def _access_logging(stack: Stack, cfg):
+    log_buckets = _log_buckets(stack)
+    for bucket in stack.of(t.BUCKET):
+        if bucket.urn in log_buckets or any(fnmatch(bucket.name, p) for p in cfg["exemptBuckets"]):
+            continue
+        if not _attached(stack, t.BUCKET_LOGGING, bucket) and not get(bucket.props, "logging", "targetBucket"):
+            yield f"bucket '{bucket.name}' has no server access logging", bucket.urn
+
+
+def _replication(stack: Stack, cfg):
+    for bucket in stack.of(t.BUCKET):
+        if not any(fnmatch(bucket.name, p) for p in cfg["replicatedBuckets"]):
+            continue
+        here = region_of(bucket)
+        replicated = False
+        for config in _attached(stack, t.BUCKET_REPLICATION, bucket):
+            for rule in items(get(config.props, "rules")):
+                if text(get(rule, "status")) != "Enabled":
+                    continue
+                destinations = stack.referenced(config, t.BUCKET, "rules")
+                regions = {region_of(d) for d in destinations if d.urn != bucket.urn}
+                replicated = replicated or any(r and r != here for r in regions) or not destinations
+        if not replicated:
+            yield f"bucket '{bucket.name}' is not replicated to a bucket in another region", bucket.urn
+
+
+def _public_principal(principal) -> bool:
+    if principal == "*":
+        return True
+    return "*" in strings(get(principal, "AWS"))
+
+
+def _policy_public(args, _cfg):
+    document = json_document(get(args.props, "policy"))
+    for statement in items(get(document, "Statement")):
+        if (
+            text(get(statement, "Effect")) == "Allow"
+            and _public_principal(get(statement, "Principal"))
+            and not get(statement, "Condition")
+        ):
+            yield f"statement '{text(get(statement, 'Sid')) or '(no Sid)'}' allows anyone without a condition"
+
+
+def _acl_private(args, _cfg):
+    acl = text(get(args.props, "acl"))
+    if acl in _PUBLIC_ACLS:
+        yield f"canned ACL '{acl}' grants public access"
+    for grant in items(get(args.props, "accessControlPolicy", "grants")):
+        uri = text(get(grant, "grantee", "uri"))
+        if any(uri.endswith(f"/global/{group}") for group in _PUBLIC_GROUPS):
+            yield f"a grant gives {text(get(grant, 'permission'))} to {uri.rsplit('/', 1)[-1]}"
+
+
+_GLOBS = {"type": "array", "items": {"type": "string"}}
+
+POLICIES = [
+    stack_policy(
+        "s3-bucket-public-access-block-present",
+        description="Every bucket has an S3 public access block.",
+        severity=CRITICAL,
+        checklist=("DB-9", "DB-4"),
+        remediation="Add aws.s3.BucketPublicAccessBlock(bucket=bucket.id, block_public_acls=True, "
+        "block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True).",
+        check=_public_access_block_present,
+    ),
+    resource_policy(
+        "s3-bucketpublicaccessblock-all-enabled",
+        types=t.BUCKET_PUBLIC_ACCESS_BLOCK,
+        description="Public access blocks turn on all four protections.",
+        severity=CRITICAL,
+        checklist=("DB-9", "DB-4"),
+        remediation="Set block_public_acls, block_public_policy, ignore_public_acls and restrict_public_buckets "
+        "to True.",
+        check=_public_access_block_flags,
+    ),
+    stack_policy(
+        "s3-bucket-encryption-cmk",
+        description="Buckets are encrypted with SSE-KMS under a customer-managed key (load-balancer log buckets "
+        "use SSE-S3, the only encryption ELB log delivery supports).",
+        severity=HIGH,
+        checklist=("DB-9", "DB-2"),
+        remediation="Add aws.s3.BucketServerSideEncryptionConfiguration(bucket=bucket.id, rules=[{"
+        "'apply_server_side_encryption_by_default': {'sse_algorithm': 'aws:kms', 'kms_master_key_id': key.arn}, "
+        "'bucket_key_enabled': True}]).",
+        check=_encryption,
+    ),
+    stack_policy(
+        "s3-bucket-versioning",
+        description="Every bucket keeps object versions, so overwrites and deletes can be undone.",
+        severity=HIGH,
+        checklist=("DB-9",),
+        remediation="Add aws.s3.BucketVersioning(bucket=bucket.id, versioning_configuration={'status': 'Enabled'}).",
+        check=_versioning,
+    ),
+    stack_policy(
+        "s3-bucket-tls-only",
+        description="Every bucket policy denies requests made without TLS.",
+        severity=HIGH,
+        checklist=("DB-9", "NET-8"),
+        remediation="Add a BucketPolicy statement {Effect: Deny, Principal: '*', Action: 's3:*', Resource: "
+        "[arn, arn/*], Condition: {Bool: {'aws:SecureTransport': 'false'}}}.",
+        check=_tls_only,
+    ),
+    stack_policy(
+        "s3-bucket-access-logging",
+        description="Buckets log requests to a log bucket (log buckets themselves are exempt).",
+        severity=MEDIUM,
+        checklist=("DB-9", "OBS-2"),
+        remediation="Add aws.s3.BucketLogging(bucket=bucket.id, target_bucket=<log bucket>.id, target_prefix=...).",
+        check=_access_logging,
+        config={"exemptBuckets": {**_GLOBS, "default": []}},
+    ),
+    stack_policy(
+        "s3-bucket-cross-region-replication",
+        description="Buckets holding business documents replicate to a bucket in the second region.",
+        severity=HIGH,
+        checklist=("DB-9", "DB-6"),
+        remediation="Add aws.s3.BucketReplicationConfig(bucket=bucket.id, role=..., rules=[{'status': 'Enabled', "
+        "'destination': {'bucket': <DR-region bucket>.arn, ...}}]) (versioning must be on for both buckets).",
+        check=_replication,
+        config={"replicatedBuckets": {**_GLOBS, "default": ["*documents*"]}},
+    ),
+    resource_policy(
+        "s3-bucketpolicy-no-public-principal",
+        types=t.BUCKET_POLICY,
+        description="Bucket policies never allow access to everyone without a condition.",
+        severity=CRITICAL,
+        checklist=("DB-9", "DB-4"),
+        remediation="Name the principal (e.g. {'Service': 'cloudfront.amazonaws.com'}) and add a condition such as "
+        "AWS:SourceArn.",
+        check=_policy_public,
+    ),
+    resource_policy(
+        "s3-bucketacl-not-public",
+        types=t.BUCKET_ACL,
+        description="Bucket ACLs never grant access to all users or all authenticated AWS users.",
+        severity=CRITICAL,
+        checklist=("DB-9", "DB-4"),
+        remediation="Use acl='private' (or 'log-delivery-write' for log buckets) and drop AllUsers / "
+        "AuthenticatedUsers grants.",
+        check=_acl_private,
+    ),
+]
