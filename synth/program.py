@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import runpy
 import sys
 from collections.abc import Callable, Iterator
@@ -17,6 +18,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime.proto import resource_pb2
 
 from .mocks import RealisticMocks
+from .quiescence import linear_wait
 from .stackconfig import StackConfig, load_stack_config
 
 SECRET_SIG = rpc._special_secret_sig
@@ -147,6 +149,24 @@ def _mark_secret_outputs(obj: struct_pb2.Struct, names: list[str]) -> None:
             obj.fields[key].struct_value.CopyFrom(wrapped)
 
 
+@contextlib.contextmanager
+def _thread_loop_scope() -> Iterator[None]:
+    """The SDK's mock monitor runs on executor threads and gives each an event loop it never
+    closes; at interpreter exit their finalizers then print errors. Close the ones made here."""
+    try:
+        asyncio.get_event_loop()
+        fresh = False
+    except RuntimeError:
+        fresh = True
+    try:
+        yield
+    finally:
+        if fresh:
+            with contextlib.suppress(RuntimeError):
+                asyncio.get_event_loop().close()
+            asyncio.set_event_loop(None)
+
+
 class RecordingMonitor(pulumi_mocks.MockMonitor):
     """The SDK's mock monitor, keeping every registration with its options."""
 
@@ -174,7 +194,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         )
 
     def RegisterResource(self, request: resource_pb2.RegisterResourceRequest):
-        response = super().RegisterResource(request)
+        with _thread_loop_scope():
+            response = super().RegisterResource(request)
         _mark_secret_outputs(response.object, list(request.additionalSecretOutputs))
         self.registrations[response.urn] = Registration(
             urn=response.urn,
@@ -289,7 +310,8 @@ def run(
     )
     pulumi.runtime.set_all_config(dict(config or {}), sorted(secret_keys))
     try:
-        loop.run_until_complete(pulumi.runtime.stack.run_in_stack(program))
+        with linear_wait():
+            loop.run_until_complete(pulumi.runtime.stack.run_in_stack(program))
     finally:
         loop.close()
         asyncio.set_event_loop(None)

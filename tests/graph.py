@@ -24,3 +24,9 @@ def resource(graph: Graph, type_token: str, name: str) -> Registration:
     launch template and Auto Scaling group share theirs)."""
     (match,) = [r for r in graph.of_type(type_token) if r.name == name]
     return match
+
+
+def subnet_ids(graph: Graph, tier: str) -> set[str]:
+    """Ids of one subnet tier (`public`, `app`, `data`). A set: registration order is the
+    engine's, not the program's, so order-sensitive comparisons would be flaky."""
+    return {r.id for r in graph.of_type("aws:ec2/subnet:Subnet") if r.inputs["tags"]["tier"] == tier}

@@ -6,6 +6,7 @@ import json
 
 from components.config.data import CACHE_NODE_MEMORY_GIB
 from synth.program import reveal
+from tests.graph import subnet_ids
 
 GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
 
@@ -59,8 +60,7 @@ def test_cache_is_private_and_snapshotted_outside_maintenance(stack):
     cache = group(stack).inputs
     assert cache["securityGroupIds"] == [stack.named(f"{stack.stack}-sg-redis").id]
     assert cache["port"] == 6379
-    data_subnets = [r.id for r in stack.of_type("aws:ec2/subnet:Subnet") if "-data-" in r.name]
-    assert stack.named(f"{stack.stack}-cache-subnets").inputs["subnetIds"] == data_subnets
+    assert set(stack.named(f"{stack.stack}-cache-subnets").inputs["subnetIds"]) == subnet_ids(stack, "data")
     assert cache["snapshotRetentionLimit"] >= 1
     assert (cache["snapshotWindow"], cache["maintenanceWindow"]) == ("04:00-05:00", "tue:02:00-tue:03:00")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from synth.program import reveal
+from tests.graph import subnet_ids
 
 CLUSTER = "aws:docdb/cluster:Cluster"
 INSTANCE = "aws:docdb/clusterInstance:ClusterInstance"
@@ -31,8 +32,7 @@ def test_cluster_is_encrypted_private_and_exports_audit_and_profiler_logs(stack)
     assert docdb["vpcSecurityGroupIds"] == [stack.named(f"{stack.stack}-sg-docdb").id]
     assert docdb["port"] == 27017
     assert docdb["enabledCloudwatchLogsExports"] == ["audit", "profiler"]
-    data_subnets = [r.id for r in stack.of_type("aws:ec2/subnet:Subnet") if "-data-" in r.name]
-    assert stack.named(f"{stack.stack}-docdb-subnets").inputs["subnetIds"] == data_subnets
+    assert set(stack.named(f"{stack.stack}-docdb-subnets").inputs["subnetIds"]) == subnet_ids(stack, "data")
     for export in ("audit", "profiler"):
         group = stack.named(f"{stack.stack}-docdb-log-{export}").inputs
         assert group["name"] == f"/aws/docdb/{docdb['clusterIdentifier']}/{export}" and group["kmsKeyId"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.graph import region_of
+from tests.graph import region_of, subnet_ids
 
 INSTANCE = "aws:rds/instance:Instance"
 
@@ -17,8 +17,7 @@ def test_postgres_is_private_in_the_data_subnets_behind_its_security_group(stack
     assert db["publiclyAccessible"] is False
     assert db["vpcSecurityGroupIds"] == [stack.named(f"{stack.stack}-sg-postgres").id]
     subnet_group = stack.named(f"{stack.stack}-postgres-subnets").inputs
-    data_subnets = [r.id for r in stack.of_type("aws:ec2/subnet:Subnet") if "-data-" in r.name]
-    assert subnet_group["subnetIds"] == data_subnets and data_subnets
+    assert set(subnet_group["subnetIds"]) == subnet_ids(stack, "data")
 
 
 def test_postgres_storage_insights_and_master_secret_use_the_data_cmk(stack):
