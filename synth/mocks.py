@@ -3,7 +3,9 @@ DNS names is exercised the way a real deployment exercises it."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 from typing import Any
 
 import pulumi
@@ -35,12 +37,30 @@ ID_PREFIXES = {
 }
 
 
+# Resources whose `name` the engine fills in by auto-naming when the program doesn't set one.
+AUTO_NAMED = {
+    "aws:rds/parameterGroup:ParameterGroup",
+    "aws:rds/subnetGroup:SubnetGroup",
+    "aws:docdb/clusterParameterGroup:ClusterParameterGroup",
+    "aws:docdb/subnetGroup:SubnetGroup",
+    "aws:elasticache/parameterGroup:ParameterGroup",
+    "aws:elasticache/subnetGroup:SubnetGroup",
+    "aws:iam/role:Role",
+    "aws:cloudwatch/eventRule:EventRule",
+}
+
+
 class UnexpectedInvokeError(RuntimeError):
     """The program called a provider function (data source) the offline engine does not serve."""
 
 
 def _digest(*parts: str, length: int = 17) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
+
+
+def _untagged(image: str) -> str:
+    repository, _, tag = image.rpartition(":")
+    return repository if repository and "/" not in tag else image
 
 
 def _service(type_token: str) -> str:
@@ -56,14 +76,18 @@ def _physical_name(name: str, inputs: dict) -> str:
     return f"{name}-{_digest(name, length=7)}"
 
 
-def computed_outputs(type_token: str, name: str, inputs: dict, region: str) -> tuple[str, dict]:
-    """Return (physical id, outputs) for a resource of `type_token` created in `region`."""
+def computed_outputs(
+    type_token: str, name: str, inputs: dict, region: str, account: str = ACCOUNT_ID
+) -> tuple[str, dict]:
+    """Return (physical id, outputs) for a resource of `type_token` created in `region` of `account`."""
     physical = _physical_name(name, inputs)
     service = _service(type_token)
     suffix = _digest(type_token, name)
     resource_id = f"{ID_PREFIXES[type_token]}-{suffix}" if type_token in ID_PREFIXES else physical
-    arn = f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{type_token.split(':')[-1].lower()}/{resource_id}"
+    arn = f"arn:aws:{service}:{region}:{account}:{type_token.split(':')[-1].lower()}/{resource_id}"
     out: dict[str, Any] = {"arn": arn}
+    if type_token in AUTO_NAMED:
+        out["name"] = physical
 
     match type_token:
         case "aws:ec2/vpc:Vpc":
@@ -71,16 +95,16 @@ def computed_outputs(type_token: str, name: str, inputs: dict, region: str) -> t
                 "defaultSecurityGroupId": f"sg-{_digest('default', name)}",
                 "mainRouteTableId": f"rtb-{_digest('main', name)}",
                 "defaultNetworkAclId": f"acl-{_digest('acl', name)}",
-                "ownerId": ACCOUNT_ID,
+                "ownerId": account,
             }
         case "aws:ec2/eip:Eip":
             out |= {"publicIp": f"52.{int(suffix[:2], 16)}.{int(suffix[2:4], 16)}.10"}
         case "aws:kms/key:Key":
             key_id = f"{suffix[:8]}-{suffix[8:12]}-4{suffix[12:15]}-8{suffix[:3]}-{_digest(name, length=12)}"
             resource_id = key_id
-            out |= {"keyId": key_id, "arn": f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/{key_id}"}
+            out |= {"keyId": key_id, "arn": f"arn:aws:kms:{region}:{account}:key/{key_id}"}
         case "aws:kms/alias:Alias":
-            out |= {"arn": f"arn:aws:kms:{region}:{ACCOUNT_ID}:{inputs.get('name', 'alias/' + name)}"}
+            out |= {"arn": f"arn:aws:kms:{region}:{account}:{inputs.get('name', 'alias/' + name)}"}
         case "aws:s3/bucket:Bucket":
             out |= {
                 "bucket": physical,
@@ -90,20 +114,20 @@ def computed_outputs(type_token: str, name: str, inputs: dict, region: str) -> t
                 "region": region,
             }
         case "aws:cloudwatch/logGroup:LogGroup":
-            out |= {"arn": f"arn:aws:logs:{region}:{ACCOUNT_ID}:log-group:{physical}"}
+            out |= {"arn": f"arn:aws:logs:{region}:{account}:log-group:{physical}"}
             resource_id = physical
         case "aws:iam/role:Role" | "aws:iam/policy:Policy" | "aws:iam/instanceProfile:InstanceProfile":
             kind = type_token.split(":")[-1].lower().replace("instanceprofile", "instance-profile")
-            out |= {"arn": f"arn:aws:iam::{ACCOUNT_ID}:{kind}/{physical}", "uniqueId": f"AROA{suffix.upper()}"}
+            out |= {"arn": f"arn:aws:iam::{account}:{kind}/{physical}", "uniqueId": f"AROA{suffix.upper()}"}
             resource_id = physical
         case "aws:sns/topic:Topic":
-            out |= {"arn": f"arn:aws:sns:{region}:{ACCOUNT_ID}:{physical}"}
+            out |= {"arn": f"arn:aws:sns:{region}:{account}:{physical}"}
             resource_id = out["arn"]
         case "aws:secretsmanager/secret:Secret":
-            out |= {"arn": f"arn:aws:secretsmanager:{region}:{ACCOUNT_ID}:secret:{physical}-{suffix[:6]}"}
+            out |= {"arn": f"arn:aws:secretsmanager:{region}:{account}:secret:{physical}-{suffix[:6]}"}
             resource_id = out["arn"]
         case "aws:lb/loadBalancer:LoadBalancer":
-            elb = f"arn:aws:elasticloadbalancing:{region}:{ACCOUNT_ID}"
+            elb = f"arn:aws:elasticloadbalancing:{region}:{account}"
             out |= {
                 "arn": f"{elb}:loadbalancer/app/{physical[:32]}/{suffix[:16]}",
                 "arnSuffix": f"app/{physical[:32]}/{suffix[:16]}",
@@ -113,14 +137,14 @@ def computed_outputs(type_token: str, name: str, inputs: dict, region: str) -> t
             resource_id = out["arn"]
         case "aws:lb/targetGroup:TargetGroup":
             out |= {
-                "arn": f"arn:aws:elasticloadbalancing:{region}:{ACCOUNT_ID}:targetgroup/{physical[:32]}/{suffix[:16]}",
+                "arn": f"arn:aws:elasticloadbalancing:{region}:{account}:targetgroup/{physical[:32]}/{suffix[:16]}",
                 "arnSuffix": f"targetgroup/{physical[:32]}/{suffix[:16]}",
             }
             resource_id = out["arn"]
         case "aws:acm/certificate:Certificate":
             domain = inputs.get("domainName", "example.com")
             out |= {
-                "arn": f"arn:aws:acm:{region}:{ACCOUNT_ID}:certificate/{suffix}",
+                "arn": f"arn:aws:acm:{region}:{account}:certificate/{suffix}",
                 "domainValidationOptions": [
                     {
                         "domainName": domain,
@@ -133,7 +157,7 @@ def computed_outputs(type_token: str, name: str, inputs: dict, region: str) -> t
             }
         case "aws:cloudfront/distribution:Distribution":
             out |= {
-                "arn": f"arn:aws:cloudfront::{ACCOUNT_ID}:distribution/E{suffix[:13].upper()}",
+                "arn": f"arn:aws:cloudfront::{account}:distribution/E{suffix[:13].upper()}",
                 "domainName": f"d{suffix[:13]}.cloudfront.net",
                 "hostedZoneId": CLOUDFRONT_ZONE_ID,
                 "status": "Deployed",
@@ -141,75 +165,122 @@ def computed_outputs(type_token: str, name: str, inputs: dict, region: str) -> t
             resource_id = f"E{suffix[:13].upper()}"
         case "aws:rds/instance:Instance":
             address = f"{physical}.c{suffix[:11]}.{region}.rds.amazonaws.com"
-            port = inputs.get("port", 5432)
+            port = int(inputs.get("port", 5432))
             out |= {
                 "address": address,
                 "endpoint": f"{address}:{port}",
                 "port": port,
                 "resourceId": f"db-{suffix.upper()}",
-                "arn": f"arn:aws:rds:{region}:{ACCOUNT_ID}:db:{physical}",
+                "arn": f"arn:aws:rds:{region}:{account}:db:{physical}",
             }
+            if inputs.get("manageMasterUserPassword"):
+                # RDS names the secret it manages `rds!db-<uuid>`.
+                secret = f"rds!db-{suffix}-{suffix[:6]}"
+                out["masterUserSecrets"] = [
+                    {
+                        "secretArn": f"arn:aws:secretsmanager:{region}:{ACCOUNT_ID}:secret:{secret}",
+                        "kmsKeyId": inputs.get("masterUserSecretKmsKeyId", ""),
+                        "secretStatus": "active",
+                    }
+                ]
         case "aws:docdb/cluster:Cluster":
             host = f"c{suffix[:11]}.{region}.docdb.amazonaws.com"
             out |= {
                 "endpoint": f"{physical}.cluster-{host}",
                 "readerEndpoint": f"{physical}.cluster-ro-{host}",
                 "port": inputs.get("port", 27017),
-                "arn": f"arn:aws:rds:{region}:{ACCOUNT_ID}:cluster:{physical}",
+                "arn": f"arn:aws:rds:{region}:{account}:cluster:{physical}",
             }
         case "aws:docdb/clusterInstance:ClusterInstance":
-            out |= {"arn": f"arn:aws:rds:{region}:{ACCOUNT_ID}:db:{physical}"}
+            out |= {"arn": f"arn:aws:rds:{region}:{account}:db:{physical}"}
         case "aws:elasticache/replicationGroup:ReplicationGroup":
             host = f"{physical}.{suffix[:6]}.ng.0001.{region[:3]}{region.split('-')[1][0]}1.cache.amazonaws.com"
             out |= {
                 "primaryEndpointAddress": f"master.{host}",
                 "readerEndpointAddress": f"replica.{host}",
-                "arn": f"arn:aws:elasticache:{region}:{ACCOUNT_ID}:replicationgroup:{physical}",
+                "arn": f"arn:aws:elasticache:{region}:{account}:replicationgroup:{physical}",
             }
         case "aws:ecr/repository:Repository":
             out |= {
-                "repositoryUrl": f"{ACCOUNT_ID}.dkr.ecr.{region}.amazonaws.com/{physical}",
-                "registryId": ACCOUNT_ID,
-                "arn": f"arn:aws:ecr:{region}:{ACCOUNT_ID}:repository/{physical}",
+                "repositoryUrl": f"{account}.dkr.ecr.{region}.amazonaws.com/{physical}",
+                "registryId": account,
+                "arn": f"arn:aws:ecr:{region}:{account}:repository/{physical}",
             }
         case "aws:wafv2/webAcl:WebAcl":
             scope = "global" if inputs.get("scope") == "CLOUDFRONT" else "regional"
-            out |= {"arn": f"arn:aws:wafv2:{region}:{ACCOUNT_ID}:{scope}/webacl/{physical}/{suffix}"}
+            out |= {"arn": f"arn:aws:wafv2:{region}:{account}:{scope}/webacl/{physical}/{suffix}"}
         case "aws:backup/vault:Vault":
-            out |= {"arn": f"arn:aws:backup:{region}:{ACCOUNT_ID}:backup-vault:{physical}"}
+            out |= {"arn": f"arn:aws:backup:{region}:{account}:backup-vault:{physical}"}
             resource_id = physical
+        case "aws:ec2/launchTemplate:LaunchTemplate":
+            out |= {"latestVersion": 1, "defaultVersion": 1}
         case "aws:route53/record:Record":
             out |= {"fqdn": inputs.get("name", name)}
         case "docker-build:index:Image" | "docker:index/image:Image":
-            out |= {
-                "digest": f"sha256:{hashlib.sha256(name.encode()).hexdigest()}",
-                "repoDigest": f"{inputs.get('imageName', name)}@sha256:{hashlib.sha256(name.encode()).hexdigest()}",
-            }
+            digest = f"sha256:{hashlib.sha256(name.encode()).hexdigest()}"
+            # `repo@sha256:…`: the pushed manifest, without the tag the build was named with.
+            out |= {"digest": digest, "repoDigest": f"{_untagged(inputs.get('imageName', name))}@{digest}"}
         case _ if type_token.startswith("random:"):
             # RandomPassword/RandomString: a value of the requested length (kept secret by the SDK).
             length = int(inputs.get("length", 32))
             out |= {"result": _digest("random", name, length=64)[:length]}
+            if type_token == "random:index/randomBytes:RandomBytes":
+                raw = hashlib.sha256(f"random/{name}".encode()).digest()[:length]
+                out = {"base64": base64.b64encode(raw).decode(), "hex": raw.hex()}
     return resource_id, out
+
+
+def _ecr_authorization_token(args: dict, region: str) -> dict:
+    registry = args.get("registryId") or ACCOUNT_ID
+    password = f"offline-ecr-password-{_digest('ecr', registry, length=24)}"
+    return {
+        "id": region,
+        "registryId": registry,
+        "userName": "AWS",
+        "password": password,
+        "authorizationToken": base64.b64encode(f"AWS:{password}".encode()).decode(),
+        "proxyEndpoint": f"https://{registry}.dkr.ecr.{region}.amazonaws.com",
+        "expiresAt": "2030-01-01T00:00:00Z",
+    }
+
+
+# The only provider functions the offline engine answers. Each entry is a call the program
+# cannot avoid on some path and whose answer doesn't change what a review sees; everything
+# else raises UnexpectedInvokeError, so no data-source look-up slips into a preview unnoticed.
+SERVED_INVOKES = {
+    # Pushing the image built from app/ (components/image.py) needs registry credentials;
+    # a stack whose colours all name their image never calls it.
+    "aws:ecr/getAuthorizationToken:getAuthorizationToken": _ecr_authorization_token,
+}
 
 
 class RealisticMocks(pulumi.runtime.Mocks):
     """Mocks whose outputs carry the region of the resource's provider."""
 
     def __init__(self) -> None:
-        self.provider_regions: dict[str, str] = {}
+        self.provider_places: dict[str, tuple[str, str]] = {}
+        self.invokes: list[str] = []
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs):
         if args.typ.startswith("pulumi:providers:"):
             provider_id = f"provider-{_digest(args.typ, args.name)}"
-            if isinstance(args.inputs.get("region"), str):
-                self.provider_regions[provider_id] = args.inputs["region"]
+            region = args.inputs.get("region") if isinstance(args.inputs.get("region"), str) else DEFAULT_REGION
+            # Provider config arrives JSON-encoded; a pinned account makes ARNs carry it.
+            accounts = json.loads(args.inputs.get("allowedAccountIds") or "[]")
+            self.provider_places[provider_id] = (region, accounts[0] if accounts else ACCOUNT_ID)
             return provider_id, dict(args.inputs)
         provider_id = args.provider.split("::")[-1] if args.provider else ""
-        region = self.provider_regions.get(provider_id, DEFAULT_REGION)
-        resource_id, outputs = computed_outputs(args.typ, args.name, args.inputs, region)
+        region, account = self.provider_places.get(provider_id, (DEFAULT_REGION, ACCOUNT_ID))
+        resource_id, outputs = computed_outputs(args.typ, args.name, args.inputs, region, account)
         return resource_id, {**args.inputs, **outputs}
 
     def call(self, args: pulumi.runtime.MockCallArgs):
+        if args.token in SERVED_INVOKES:
+            provider_id = args.provider.split("::")[-1] if args.provider else ""
+            self.invokes.append(args.token)
+            return SERVED_INVOKES[args.token](
+                dict(args.args), self.provider_places.get(provider_id, (DEFAULT_REGION,))[0]
+            )
         raise UnexpectedInvokeError(
             f"the program called the provider function '{args.token}'; offline runs serve no "
             "data sources (pass the value in stack config instead)"

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-from google.protobuf import json_format, struct_pb2
+from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import resource_pb2
@@ -22,6 +22,15 @@ from .stackconfig import StackConfig, load_stack_config
 SECRET_SIG = rpc._special_secret_sig
 SIG_KEY = rpc._special_sig_key
 RESOURCE_SIG = rpc._special_resource_sig
+ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+def make_urn(stack: str, project: str, parent_urn: str, type_: str, name: str) -> str:
+    """The URN the engine gives a resource: its parent's full type chain, the root stack left out
+    (the SDK's mock monitor keeps only the last parent type and includes the stack's)."""
+    parent_type = parent_urn.split("::")[2] if parent_urn else ""
+    qualified = f"{parent_type}${type_}" if parent_type and parent_type != ROOT_STACK_TYPE else type_
+    return f"urn:pulumi:{stack}::{project}::{qualified}::{name}"
 
 
 class ProgramError(Exception):
@@ -92,6 +101,12 @@ class Registration:
     options: dict[str, Any]
     id: str = ""
     outputs: dict[str, Any] = field(default_factory=dict)
+    alias_urns: list[str] = field(default_factory=list)
+    # Where the program constructed it, as the engine records it (`file:///path#line`).
+    source_position: str = ""
+
+    def __repr__(self) -> str:
+        return f"<{self.type} {self.name}>"
 
     @property
     def inputs(self) -> dict[str, Any]:
@@ -140,6 +155,24 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.registrations: dict[str, Registration] = {}
         self.stack_outputs: dict[str, Any] = {}
 
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        return make_urn(pulumi.get_stack(), pulumi.get_project(), parent, type_, name)
+
+    def _alias_urn(self, alias: Any, request: resource_pb2.RegisterResourceRequest) -> str:
+        """An alias as the engine resolves it: a full URN, or a spec whose blanks default to the
+        resource's own name, type, stack, project and parent."""
+        if alias.urn:
+            return alias.urn
+        spec = alias.spec
+        parent = "" if spec.noParent else (spec.parentUrn or request.parent)
+        return make_urn(
+            spec.stack or pulumi.get_stack(),
+            spec.project or pulumi.get_project(),
+            parent,
+            spec.type or request.type,
+            spec.name or request.name,
+        )
+
     def RegisterResource(self, request: resource_pb2.RegisterResourceRequest):
         response = super().RegisterResource(request)
         _mark_secret_outputs(response.object, list(request.additionalSecretOutputs))
@@ -165,6 +198,10 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             },
             id=response.id,
             outputs=_struct_to_python(response.object),
+            alias_urns=[self._alias_urn(a, request) for a in request.aliases] + list(request.aliasURNs),
+            source_position=(
+                f"{request.sourcePosition.uri}#{request.sourcePosition.line}" if request.sourcePosition.uri else ""
+            ),
         )
         return response
 
@@ -208,13 +245,16 @@ class Graph:
         return [r for r in self.resources if r.parent == parent.urn]
 
 
-def _forget_program_modules(program_dir: Path) -> None:
-    """Drop the program's own modules so the next run (another program, or a changed one)
-    imports fresh code and no state leaks between stacks."""
-    root = str(program_dir.resolve())
+def _forget_program_modules(program_dir: Path, keep: set[str]) -> None:
+    """Drop the modules the program imported from its own directory, so the next program (which
+    may have its own `components` package) imports its own code. Modules the caller had
+    imported before the run (`keep`) stay, so their classes keep their identity."""
+    root = str(program_dir.resolve()) + "/"
     for name, module in list(sys.modules.items()):
         file = getattr(module, "__file__", None) or ""
-        if file.startswith(root + "/"):
+        # A virtualenv inside the project (CI's .venv, Pulumi's venv/) holds installed packages,
+        # not program code: re-importing pulumi_aws would try to register it twice.
+        if file.startswith(root) and "site-packages" not in file and name not in keep:
             del sys.modules[name]
 
 
@@ -232,9 +272,21 @@ def run(
     monitor = RecordingMonitor(mocks)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    pulumi.runtime.set_mocks(mocks, project, stack, preview, monitor=monitor)
-    # set_mocks makes a root stack for unit tests; the program gets its own, as under the CLI.
+    # What `set_mocks` does, minus the root stack it makes for unit tests: the program gets
+    # its own from run_in_stack, as under the CLI, so the engine sees exactly one.
     pulumi.runtime.settings.ROOT.set(None)
+    pulumi.runtime.settings.configure(
+        pulumi_mocks.MockSettings(
+            monitor=monitor,
+            monitor_features=set(monitor.GetDeploymentInfo(empty_pb2.Empty()).supportedFeatures),
+            engine=pulumi_mocks.MockEngine(None),
+            project=project,
+            stack=stack,
+            dry_run=preview,
+            organization="organization",
+            callbacks=None,
+        )
+    )
     pulumi.runtime.set_all_config(dict(config or {}), sorted(secret_keys))
     try:
         loop.run_until_complete(pulumi.runtime.stack.run_in_stack(program))
@@ -262,6 +314,9 @@ def run_program(
     program_dir = Path(program_dir).resolve()
     config = config or load_stack_config(program_dir, stack)
     main = program_dir / "__main__.py"
+    if not main.is_file():
+        raise ProgramError(f"{program_dir}: no __main__.py (only Python programs run offline)")
+    already_imported = set(sys.modules)
     sys.path.insert(0, str(program_dir))
     try:
         return run(
@@ -276,4 +331,4 @@ def run_program(
         raise ProgramError(f"{main}: {type(exc).__name__}: {exc}") from exc
     finally:
         sys.path.remove(str(program_dir))
-        _forget_program_modules(program_dir)
+        _forget_program_modules(program_dir, already_imported)

@@ -19,8 +19,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from policies.hardening import ALL, PACK_ENFORCEMENT, PACK_NAME  # noqa: E402
 from pulumi_policy.policy import _PolicyAnalyzerServicer  # noqa: E402
+
+from policies.hardening import ALL, PACK_ENFORCEMENT, PACK_NAME  # noqa: E402
 from synth.analyzer import Analyzer, Diagnostic  # noqa: E402
 from synth.program import Graph, run  # noqa: E402
 

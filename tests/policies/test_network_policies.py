@@ -39,7 +39,9 @@ def _data_tier(route_to_internet: bool):
         subnet = aws.ec2.Subnet("data-a", vpc_id=vpc.id, cidr_block="10.0.20.0/24")
         table = aws.ec2.RouteTable("data-rt", vpc_id=vpc.id)
         if route_to_internet:
-            aws.ec2.Route("data-default", route_table_id=table.id, destination_cidr_block="0.0.0.0/0", gateway_id=igw.id)
+            aws.ec2.Route(
+                "data-default", route_table_id=table.id, destination_cidr_block="0.0.0.0/0", gateway_id=igw.id
+            )
         aws.ec2.RouteTableAssociation("data-a-rt", subnet_id=subnet.id, route_table_id=table.id)
         aws.rds.SubnetGroup("db-subnets", subnet_ids=[subnet.id])
 
@@ -59,11 +61,21 @@ CASES = [
     Case(
         "ec2-securitygroup-no-ssh-ingress",
         lambda: aws.ec2.SecurityGroupRule(
-            "ssh", type="ingress", security_group_id="sg-1", protocol="tcp", from_port=0, to_port=1024,
+            "ssh",
+            type="ingress",
+            security_group_id="sg-1",
+            protocol="tcp",
+            from_port=0,
+            to_port=1024,
             cidr_blocks=["10.0.0.0/8"],
         ),
         lambda: aws.ec2.SecurityGroupRule(
-            "egress", type="egress", security_group_id="sg-1", protocol="tcp", from_port=22, to_port=22,
+            "egress",
+            type="egress",
+            security_group_id="sg-1",
+            protocol="tcp",
+            from_port=22,
+            to_port=22,
             cidr_blocks=["10.0.0.0/8"],
         ),
         "port 22",
@@ -78,7 +90,9 @@ CASES = [
     Case(
         "ec2-defaultsecuritygroup-no-rules",
         lambda: aws.ec2.DefaultSecurityGroup(
-            "d", vpc_id="vpc-1", ingress=[aws.ec2.DefaultSecurityGroupIngressArgs(protocol="-1", from_port=0, to_port=0, self=True)]
+            "d",
+            vpc_id="vpc-1",
+            ingress=[aws.ec2.DefaultSecurityGroupIngressArgs(protocol="-1", from_port=0, to_port=0, self=True)],
         ),
         lambda: aws.ec2.DefaultSecurityGroup("d", vpc_id="vpc-1"),
         "ingress rules",
@@ -110,8 +124,14 @@ def test_string_typed_ports_and_booleans_are_understood(pack):
     # Engines and older SDKs can deliver numbers and booleans as strings.
     def program():
         aws.ec2.SecurityGroupRule(
-            "r", type="ingress", security_group_id="sg-1", protocol="tcp", from_port="3389", to_port="3389",
-            cidr_blocks=["0.0.0.0/0"], description="rdp",
+            "r",
+            type="ingress",
+            security_group_id="sg-1",
+            protocol="tcp",
+            from_port="3389",
+            to_port="3389",
+            cidr_blocks=["0.0.0.0/0"],
+            description="rdp",
         )
         aws.ec2.Subnet("s", vpc_id="vpc-1", cidr_block="10.0.0.0/24", map_public_ip_on_launch="true")
 

@@ -1,0 +1,108 @@
+"""Alarm settings (OBS-1): thresholds, who is notified, and which topic each severity pages.
+
+Defaults are the seed runbooks' figures as restated in the hardening checklist (OBS-1); a stack
+file overrides only what differs (`pulumi config set --path alarms.thresholds.latency_warning_ms 400`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from .base import Section, tier_of
+
+Severity = Literal["critical", "warning"]
+SEVERITIES: tuple[Severity, ...] = ("critical", "warning")
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,63}$", re.IGNORECASE)
+
+
+class AlarmThresholds(Section):
+    """Every figure an alarm compares against, in the unit operators think in (the alarms
+    convert: milliseconds to seconds for the load balancer, seconds to ms for DocumentDB)."""
+
+    # Load balancer (seed: "Error rate >5%" critical, ">1%" warning; "Response time >1000ms/>500ms").
+    error_rate_critical_percent: float = Field(5, gt=0, le=100)
+    error_rate_warning_percent: float = Field(1, gt=0, le=100)
+    # Below this many requests a minute the 5xx rate is not evaluated: 1 failure in 3 requests at
+    # 3 AM is 33% and not an incident.
+    error_rate_min_requests_per_minute: int = Field(20, ge=0)
+    latency_critical_ms: int = Field(1000, gt=0)
+    latency_warning_ms: int = Field(500, gt=0)
+
+    # Application tier (seed: "CPU >80%", "Memory >80%" warning, "Out of memory" critical,
+    # "Disk space <20%").
+    app_cpu_percent: float = Field(80, ge=0, le=100)
+    app_memory_warning_percent: float = Field(80, ge=0, le=100)
+    app_memory_critical_percent: float = Field(95, ge=0, le=100)
+    app_disk_free_percent: float = Field(20, ge=0, le=100)
+
+    # Data stores (seed: "Connection count > 40", critical "> 100 active", "CPU utilization > 80%",
+    # "Disk usage > 80%", "Replication lag > 10 seconds").
+    db_cpu_percent: float = Field(80, ge=0, le=100)
+    db_free_storage_percent: float = Field(20, ge=0, le=100)
+    db_connections_warning: int = Field(40, ge=1)
+    db_connections_critical: int = Field(100, ge=1)
+    db_latency_ms: float = Field(20, gt=0)
+    # Seed: "Database slow queries >100" (slow = over the store's own slow-query threshold).
+    slow_queries_per_5_minutes: int = Field(100, ge=0)
+    replica_lag_seconds: float = Field(10, gt=0)
+    cache_cpu_percent: float = Field(80, ge=0, le=100)
+    cache_memory_percent: float = Field(80, ge=0, le=100)
+    # Any eviction means the cache is full and dropping keys the application expects.
+    cache_evictions_per_5_minutes: int = Field(0, ge=0)
+
+    # Edge (NET-8: "alert 7 days before expiry"); a blocked-request spike is an attack or a bad
+    # rule blocking real users, both worth a look.
+    certificate_days_to_expiry: int = Field(7, ge=1, le=45)
+    waf_blocked_requests_per_5_minutes: int = Field(1000, ge=1)
+
+    @model_validator(mode="after")
+    def _warning_below_critical(self) -> AlarmThresholds:
+        pairs = [
+            ("error_rate_warning_percent", "error_rate_critical_percent"),
+            ("latency_warning_ms", "latency_critical_ms"),
+            ("app_memory_warning_percent", "app_memory_critical_percent"),
+            ("db_connections_warning", "db_connections_critical"),
+        ]
+        problems = [
+            f"{warning} ({getattr(self, warning)}) must be below {critical} ({getattr(self, critical)})"
+            for warning, critical in pairs
+            if getattr(self, warning) >= getattr(self, critical)
+        ]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+class AlarmSettings(Section):
+    """Where alarms go. HTTPS endpoints (PagerDuty, Slack relays) are the secret top-level keys
+    `critical_webhook_url` / `warning_webhook_url`, never set here."""
+
+    email_subscribers: dict[Severity, list[str]] = {}
+    # Staging's "critical" alarms go to the warning topic: nobody is paged for staging at 3 AM.
+    route_critical_to: Severity
+    # Base of the runbook links in alarm descriptions; anchors are appended (`…/runbooks.md#alb-5xx`).
+    runbook_url: str = Field("docs/runbooks.md", min_length=1)
+    thresholds: AlarmThresholds = AlarmThresholds()
+
+    @field_validator("email_subscribers")
+    @classmethod
+    def _emails(cls, subscribers: dict[Severity, list[str]]) -> dict[Severity, list[str]]:
+        bad = [address for addresses in subscribers.values() for address in addresses if not EMAIL.match(address)]
+        if bad:
+            raise ValueError(f"{bad} are not e-mail addresses")
+        return subscribers
+
+    @field_validator("route_critical_to")
+    @classmethod
+    def _prod_pages(cls, route: Severity, info: ValidationInfo) -> Severity:
+        if tier_of(info) == "prod" and route != "critical":
+            raise ValueError("prod critical alarms must go to the critical topic (they page the on-call engineer)")
+        return route
+
+    def topic_for(self, severity: Severity) -> Severity:
+        """The topic an alarm of `severity` notifies."""
+        return self.route_critical_to if severity == "critical" else "warning"

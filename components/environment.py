@@ -1,0 +1,331 @@
+"""Environment: wires the components of one stack together, nothing else."""
+
+from __future__ import annotations
+
+import pulumi
+
+from .alarms import Alarms, AlarmTargets, CertificateTarget, WebAclTarget
+from .app_tier import AppTier
+from .backups import Backups
+from .cache import Cache
+from .cdn import Cdn
+from .config import COLORS, Settings
+from .config.data import DATA_LOG_RETENTION_DAYS
+from .dashboard import Dashboard
+from .dns import Certificate
+from .document_store import DocumentStore
+from .documents import Documents
+from .edge_logs import edge_log_bucket
+from .firewall import SecurityGroups
+from .image import AppImage
+from .load_balancer import LoadBalancer
+from .network import Network
+from .notifications import Notifications
+from .origin_secret import OriginSecret
+from .postgres import Postgres
+from .protection import Protection
+from .providers import GLOBAL_REGION, make_providers
+from .secrets import AppSecrets
+from .security import Keys
+from .stores import StoreContext
+from .waf import WebAcl
+
+
+class Environment(pulumi.ComponentResource):
+    """The whole production environment of one stack (staging or prod)."""
+
+    def __init__(self, name: str, settings: Settings, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("platform:environment:Environment", name, None, opts)
+        self.providers = make_providers(name, settings, parent=self)
+        # Children inherit the primary-region provider; DR and global resources name theirs.
+        regional = pulumi.ResourceOptions(parent=self, providers={"aws": self.providers.primary})
+
+        self.keys = Keys(
+            f"{name}-keys",
+            settings,
+            dr_provider=self.providers.dr,
+            opts=regional,
+            global_provider=self.providers.global_,
+        )
+        self.network = Network(f"{name}-network", settings.network, settings.region, self.keys.logs, opts=regional)
+        self.security_groups = SecurityGroups(
+            f"{name}-sg",
+            self.network.vpc_id,
+            settings.compute.app_port,
+            settings.edge.cloudfront_prefix_list_id,
+            opts=regional,
+        )
+
+        # Access logs of the ALB, CloudFront and the buckets (SSE-S3: ALB log delivery can't use KMS).
+        self.edge_logs = edge_log_bucket(
+            f"{name}-edge-logs",
+            settings.region,
+            settings.account_id,
+            settings.edge.log_retention_days,
+            settings.tier == "prod",
+            opts=regional,
+        )
+        self._notifications(name, settings, regional)
+        self._data_tier(name, settings, regional)
+        self._edge(name, settings, regional)
+        self._monitoring(name, settings, regional)
+
+        self.outputs: dict[str, pulumi.Input] = {
+            "vpc_id": self.network.vpc_id,
+            "public_subnet_ids": self.network.public_subnet_ids,
+            "app_subnet_ids": self.network.app_subnet_ids,
+            "data_subnet_ids": self.network.data_subnet_ids,
+            "kms_key_arns": {p: getattr(self.keys, p).arn for p in ("data", "logs", "backup", "alerts", "dr")},
+            "site_url": f"https://{settings.domain}",
+            "cdn_distribution_id": self.cdn.distribution_id,
+            "cdn_domain_name": self.cdn.domain_name,
+            "assets_bucket": self.cdn.assets.bucket_name,
+            "edge_log_bucket": self.edge_logs.bucket_name,
+            "alb_dns_name": self.load_balancer.dns_name,
+            "alb_arn_suffix": self.load_balancer.arn_suffix,
+            "target_group_arn_suffixes": self.load_balancer.target_group_arn_suffixes,
+            "asg_names": self.app_tier.group_names,
+            "web_acl_names": {scope: acl.acl_name for scope, acl in self.web_acls.items()},
+            "certificate_arns": {use: cert.arn for use, cert in self.certificates.items()},
+            "ecr_repository_url": self.image.repository_url,
+            "image_refs": self.image.refs,
+            "origin_secret_arn": self.origin_secret.arn,
+            # Data tier: endpoints and where the credentials live, never the credentials (SEC-1).
+            "postgres_endpoint": self.postgres.endpoint,
+            "postgres_master_secret_arn": self.postgres.master_secret_arn,
+            "docdb_endpoint": self.document_store.endpoint,
+            "docdb_secret_arn": self.document_store.secret.arn,
+            "cache_endpoint": self.cache.primary_endpoint,
+            "cache_secret_arn": self.cache.secret.arn,
+            "app_secret_arns": self.app_secrets.arns,
+            "documents_bucket": self.documents.bucket_name,
+            "documents_replica_bucket": self.documents.replica_bucket_name,
+            "backup_vault_arns": [v.arn for v in (self.backups.vault, self.backups.dr_vault) if v is not None],
+            # Observability: where alarms go and where to look.
+            "alert_topic_arns": self.alerts.arns,
+            "dashboard_name": self.dashboard.dashboard_name,
+        }
+        self.register_outputs(self.outputs)
+
+    def _edge(self, name: str, settings: Settings, regional: pulumi.ResourceOptions) -> None:
+        """Browser → CloudFront (+WAF) → ALB (+WAF) → blue/green Auto Scaling groups."""
+        edge = settings.edge
+        protect = settings.tier == "prod"
+        aws_name = f"{settings.project}-{settings.stack}"
+        origin_hostname = f"{edge.origin_subdomain}.{settings.domain}"
+        in_us_east_1 = pulumi.ResourceOptions(parent=self, provider=self.providers.global_)
+
+        self.origin_secret = OriginSecret(
+            f"{name}-origin-secret", self.keys.data, recovery_window_days=30 if protect else 7, opts=regional
+        )
+        self.certificates = {
+            "alb": Certificate(f"{name}-alb-cert", origin_hostname, settings.hosted_zone_id, opts=regional),
+            "cdn": Certificate(f"{name}-cdn-cert", settings.domain, settings.hosted_zone_id, opts=in_us_east_1),
+        }
+        waf = {"region": settings.region, "account_id": settings.account_id}
+        self.web_acls = {
+            "regional": WebAcl(f"{name}-waf-alb", "REGIONAL", edge, logs_key=self.keys.logs, opts=regional, **waf),
+            "cloudfront": WebAcl(
+                f"{name}-waf-cdn",
+                "CLOUDFRONT",
+                edge,
+                logs_key=self.keys.global_logs,
+                opts=in_us_east_1,
+                **(waf | {"region": GLOBAL_REGION}),
+            ),
+        }
+        self.load_balancer = LoadBalancer(
+            f"{name}-lb",
+            settings.traffic,
+            resource_name=aws_name,
+            vpc_id=self.network.vpc_id,
+            subnet_ids=self.network.public_subnet_ids,
+            security_group=self.security_groups.alb,
+            app_port=settings.compute.app_port,
+            hostname=origin_hostname,
+            zone_id=settings.hosted_zone_id,
+            certificate_arn=self.certificates["alb"].arn,
+            web_acl_arn=self.web_acls["regional"].arn,
+            log_bucket=self.edge_logs,
+            origin_secret=self.origin_secret,
+            protect=protect,
+            opts=regional,
+        )
+        self.image = AppImage(
+            f"{name}-image",
+            settings.compute,
+            repository_name=f"{settings.project}-{settings.stack}/app",
+            key=self.keys.data,
+            protect=protect,
+            opts=regional,
+        )
+        self.app_tier = AppTier(
+            f"{name}-app",
+            settings.compute,
+            resource_name=aws_name,
+            region=settings.region,
+            subnet_ids=self.network.app_subnet_ids,
+            security_group=self.security_groups.app,
+            target_groups=self.load_balancer.target_groups,
+            images=self.image.refs,
+            repository_arn=self.image.repository.arn,
+            secret_arns=self.app_secret_arns(),
+            data_key=self.keys.data,
+            logs_key=self.keys.logs,
+            log_retention_days=edge.log_retention_days,
+            tags=settings.tags,
+            opts=regional,
+        )
+        self.cdn = Cdn(
+            f"{name}-cdn",
+            edge,
+            domain=settings.domain,
+            zone_id=settings.hosted_zone_id,
+            origin_hostname=origin_hostname,
+            certificate_arn=self.certificates["cdn"].arn,
+            web_acl_arn=self.web_acls["cloudfront"].arn,
+            origin_secret=self.origin_secret,
+            assets_key=self.keys.data,
+            log_bucket=self.edge_logs,
+            protect=protect,
+            opts=regional,
+        )
+
+    def app_secret_arns(self) -> dict[str, pulumi.Input[str]]:
+        """The secrets the application reads at boot: container environment variable → secret
+        ARN. The instance role may read these and nothing else (SEC-1)."""
+        app = {label.upper().replace("-", "_"): secret.arn for label, secret in self.app_secrets.secrets.items()}
+        return {
+            **app,
+            "DATABASE_SECRET": self.postgres.master_secret_arn,
+            "DOCDB_SECRET": self.document_store.secret.arn,
+            "REDIS_AUTH_SECRET": self.cache.secret.arn,
+        }
+
+    def _data_tier(self, name: str, settings: Settings, regional: pulumi.ResourceOptions) -> None:
+        """Secrets, Postgres, DocumentDB, the cache, the documents bucket and their backups."""
+        prefix = f"{settings.project}-{settings.stack}"
+        secret_prefix = f"{settings.project}/{settings.stack}"
+        protection = Protection.for_tier(settings.tier)
+        context = StoreContext(
+            subnets=self.network.subnets["data"],
+            key=self.keys.data,
+            logs_key=self.keys.logs,
+            log_retention_days=DATA_LOG_RETENTION_DAYS,
+            secret_prefix=secret_prefix,
+            secrets=settings.secrets,
+            protection=protection,
+        )
+        self.app_secrets = AppSecrets(
+            f"{name}-secrets", settings.secrets, secret_prefix, self.keys.data, protection, opts=regional
+        )
+
+        def store(component, label: str, store_settings, security_group: str):
+            return component(
+                f"{name}-{label}",
+                store_settings,
+                identifier=f"{prefix}-{label}",
+                security_group_id=self.security_groups.data[security_group].id,
+                context=context,
+                opts=regional,
+            )
+
+        self.postgres = store(Postgres, "postgres", settings.postgres, "postgres")
+        self.document_store = store(DocumentStore, "docdb", settings.docdb, "docdb")
+        self.cache = store(Cache, "cache", settings.cache, "redis")
+        self.documents = Documents(
+            f"{name}-documents",
+            settings.documents,
+            region=settings.region,
+            dr_region=settings.dr_region,
+            key=self.keys.data,
+            dr_key=self.keys.dr,
+            dr_provider=self.providers.dr,
+            protection=protection,
+            log_bucket=self.edge_logs,
+            opts=regional,
+        )
+        self.backups = Backups(
+            f"{name}-backups",
+            settings.backup,
+            vault_prefix=prefix,
+            key=self.keys.backup,
+            dr_key=self.keys.dr,
+            dr_provider=self.providers.dr,
+            protection=protection,
+            # OBS-4: failed backup and copy jobs go to the critical topic.
+            notification_topic_arn=self.alerts.arn_for("critical"),
+            opts=regional,
+        )
+
+    def _notifications(self, name: str, settings: Settings, regional: pulumi.ResourceOptions) -> None:
+        """The critical and warning topics; a second pair in us-east-1 for CloudFront's alarms
+        unless the primary region is us-east-1 already."""
+        topics = {
+            "settings": settings.alarms,
+            "account_id": settings.account_id,
+            "label": f"{settings.project}-{settings.stack}",
+            "webhooks": {"critical": settings.critical_webhook_url, "warning": settings.warning_webhook_url},
+        }
+        self.alerts = Notifications(f"{name}-alerts", key=self.keys.alerts, **topics, opts=regional)
+        self.global_alerts = self.alerts
+        if settings.region != GLOBAL_REGION:
+            self.global_alerts = Notifications(
+                f"{name}-alerts-global",
+                key=self.keys.global_alerts,
+                **topics,
+                opts=pulumi.ResourceOptions(parent=self, provider=self.providers.global_),
+            )
+
+    def _monitoring(self, name: str, settings: Settings, regional: pulumi.ResourceOptions) -> None:
+        """Alarms on every documented threshold (OBS-1) and the environment's dashboard (OBS-3)."""
+        label = f"{settings.project}-{settings.stack}"
+        postgres_id = self.postgres.instance.identifier
+        docdb_id = self.document_store.cluster.cluster_identifier
+        cache_id = self.cache.replication_group.replication_group_id
+        targets = AlarmTargets(
+            alb_arn_suffix=self.load_balancer.arn_suffix,
+            target_group_arn_suffixes=self.load_balancer.target_group_arn_suffixes,
+            # Every colour with instances, live or not: green must be healthy before it takes traffic,
+            # and a rollback (weights only) then changes nothing but the listener rule.
+            running_colors=[c for c in COLORS if getattr(settings.compute, c).desired_capacity > 0],
+            asg_names=self.app_tier.group_names,
+            app_log_group_name=self.app_tier.log_group.name,
+            distribution_id=self.cdn.distribution_id,
+            web_acls=[
+                WebAclTarget(scope, acl.acl.visibility_config.metric_name, is_global=scope == "cloudfront")
+                for scope, acl in self.web_acls.items()
+            ],
+            certificates=[
+                CertificateTarget(use, cert.arn, is_global=use == "cdn") for use, cert in self.certificates.items()
+            ],
+            db_instance_id=postgres_id,
+            db_allocated_storage_gb=settings.postgres.allocated_storage_gb,
+            # The log groups RDS and DocumentDB export to (created, encrypted, by their components).
+            db_log_group_name=pulumi.Output.concat("/aws/rds/instance/", postgres_id, "/postgresql"),
+            docdb_cluster_id=docdb_id,
+            docdb_profiler_log_group_name=pulumi.Output.concat("/aws/docdb/", docdb_id, "/profiler"),
+            # Member clusters of a replication group are named <group id>-001, -002, … by ElastiCache.
+            cache_node_ids=[pulumi.Output.concat(cache_id, f"-{n:03d}") for n in range(1, settings.cache.replicas + 2)],
+        )
+        self.alarms = Alarms(
+            f"{name}-alarms",
+            settings.alarms,
+            targets,
+            label=label,
+            region=settings.region,
+            topics=self.alerts,
+            global_topics=self.global_alerts,
+            global_provider=self.providers.global_,
+            opts=regional,
+        )
+        regional_alarms = [a.arn for key, a in self.alarms.alarms.items() if key not in self.alarms.global_keys]
+        self.dashboard = Dashboard(
+            f"{name}-dashboard",
+            targets,
+            settings.alarms.thresholds,
+            label=label,
+            region=settings.region,
+            alarm_arns=regional_alarms,
+            opts=regional,
+        )

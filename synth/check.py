@@ -1,0 +1,164 @@
+"""Offline policy check: run a program, drive its policy pack as the engine does, report.
+
+Reports come as the engine prints them (`pulumi preview`'s "Policies:" block), as the engine's
+JSON policy events, or as SARIF 2.1.0 for GitHub code scanning (`synth.sarif`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .analyzer import Diagnostic, PackInfo, PackStartError, PolicyConfigError, PolicyPackServer
+from .preview import Preview, run_preview
+
+
+class CheckError(Exception):
+    """The check could not run: no pack, bad policy config, a pack that fails to start."""
+
+
+@dataclass
+class CheckReport:
+    """Everything a report format needs: the pack, its verdicts and the previewed program."""
+
+    pack: PackInfo
+    pack_dir: Path
+    diagnostics: list[Diagnostic]
+    preview: Preview
+
+    @property
+    def mandatory(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.mandatory]
+
+    @property
+    def stack_file(self) -> Path:
+        """Where stack-level findings point: the stack's config file, else the project file."""
+        stack_file = self.preview.program_dir / f"Pulumi.{self.preview.config.stack}.yaml"
+        return stack_file if stack_file.is_file() else self.preview.program_dir / "Pulumi.yaml"
+
+
+def _policy_config(program: Path, stack: str | None, config_file: str | None) -> dict[str, Any]:
+    """`--config`, else `policies/config/<stack>.json` when the program has one, else none."""
+    path = Path(config_file) if config_file else program / "policies" / "config" / f"{stack}.json"
+    if not path.is_file():
+        if config_file:
+            raise CheckError(f"{path}: no such policy config file")
+        return {}
+    try:
+        config = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise CheckError(f"{path}: the policy config is not valid JSON: {exc}") from exc
+    if not isinstance(config, dict):
+        raise CheckError(f"{path}: the policy config must be an object of policy names")
+    return config
+
+
+def check(
+    program: Path,
+    stack: str | None,
+    pack_dir: str | None = None,
+    config_file: str | None = None,
+    preview: Preview | None = None,
+) -> CheckReport:
+    """Preview `program` for `stack` (unless given its `preview`), then analyze every resource
+    and the stack with the pack."""
+    pack_path = Path(pack_dir).resolve() if pack_dir else program / "policies"
+    if not (pack_path / "PulumiPolicy.yaml").is_file():
+        hint = "" if pack_dir else " (pass --policy-pack DIR)"
+        raise CheckError(f"{pack_path}: no PulumiPolicy.yaml, not a policy pack{hint}")
+    policy_config = _policy_config(program, stack, config_file)
+    preview = preview or run_preview(program, stack)
+    config = preview.config
+    try:
+        with PolicyPackServer(
+            pack_path,
+            project=config.project,
+            stack=config.stack,
+            stack_config=config.values,
+            secret_keys=sorted(config.secret_keys),
+        ) as pack:
+            info = pack.info()
+            pack.configure(policy_config)
+            diagnostics = pack.analyze_graph(preview.graph, config.values)
+    except PackStartError as exc:
+        raise CheckError(f"the policy pack failed to start: {exc}") from exc
+    except PolicyConfigError as exc:
+        raise CheckError(str(exc)) from exc
+    return CheckReport(info, pack_path, diagnostics, preview)
+
+
+def _resource_label(urn: str) -> str:
+    """`(aws:s3/bucket:Bucket: reports)`, as the engine names a resource in a violation."""
+    if not urn:
+        return ""
+    type_, name = urn.split("::")[-2].split("$")[-1], urn.rsplit("::", 1)[-1]
+    return f"  ({type_}: {name})"
+
+
+def text(report: CheckReport) -> str:
+    pack = report.pack
+    relative = report.pack_dir.name
+    mark = "❌" if report.mandatory else ("⚠️" if report.diagnostics else "✅")
+    lines = ["Policies:", f"    {mark} {pack.name}@v{pack.version} (local: {relative})"]
+    order = {"mandatory": 0, "advisory": 1, "remediate": 2}
+    for d in sorted(report.diagnostics, key=lambda d: (order.get(d.enforcement_level, 3), d.policy_name, d.urn)):
+        lines.append(f"        - [{d.enforcement_level}]  {d.policy_name}{_resource_label(d.urn)}")
+        # The SDK's message already opens with the policy's description, as the engine prints it.
+        lines += [f"          {line}" for line in (d.message or d.description).splitlines() if line.strip()]
+    levels = Counter(d.enforcement_level for d in report.diagnostics)
+    resources = len(report.preview.graph)
+    verdict = ", ".join(f"{n} {level}" for level, n in sorted(levels.items())) or "no"
+    lines += ["", f"{verdict} violation(s); {len(pack.policies)} policies checked against {resources} resources"]
+    return "\n".join(lines)
+
+
+def events(report: CheckReport) -> list[dict[str, Any]]:
+    """The violations as the engine's JSON event stream carries them (`policyEvent`)."""
+    now = int(time.time())
+    return [
+        {
+            "sequence": sequence,
+            "timestamp": now,
+            "policyEvent": {
+                "resourceUrn": d.urn,
+                "message": d.message or d.description,
+                "color": "never",
+                "policyName": d.policy_name,
+                "policyPackName": d.policy_pack_name,
+                "policyPackVersion": d.policy_pack_version,
+                "policyPackVersionTag": d.policy_pack_version,
+                "enforcementLevel": d.enforcement_level,
+                "severity": d.severity,
+            },
+        }
+        for sequence, d in enumerate(report.diagnostics, start=1)
+    ]
+
+
+def run_check(
+    program: Path,
+    stack: str | None,
+    pack_dir: str | None,
+    config_file: str | None,
+    fmt: str,
+    also: dict[str, str | None],
+) -> int:
+    """The `check` command: print the report in `fmt`, write the formats in `also` (format →
+    file) from the same run, exit 1 on any mandatory violation."""
+    from .sarif import sarif
+
+    report = check(program, stack, pack_dir, config_file)
+    renderers = {
+        "text": lambda: text(report),
+        "json": lambda: json.dumps(events(report), indent=2),
+        "sarif": lambda: json.dumps(sarif(report), indent=2),
+    }
+    print(renderers[fmt]())
+    for extra, path in also.items():
+        if path:
+            Path(path).write_text(renderers[extra]() + "\n")
+    return 1 if report.mandatory else 0

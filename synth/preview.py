@@ -1,0 +1,160 @@
+"""Offline preview: a program's registered graph as a `pulumi preview --json` digest.
+
+Against an empty previous state every step is a `create`; `synth.changes` compares two
+digests (base branch and pull request) to get updates, replacements and deletions.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pulumi.runtime.rpc import UNKNOWN as UNKNOWN_ID
+
+from .program import ROOT_STACK_TYPE, Graph, Registration, Secret, Unknown, run_program
+from .providers import with_default_providers
+from .stackconfig import StackConfig, load_stack_config
+
+SECRET_TEXT = "[secret]"
+# Bumped when the digest's shape changes, so `diff` can refuse digests it can't compare.
+DIGEST_VERSION = 1
+
+
+@dataclass
+class Preview:
+    """One offline run: the graph as the engine sees it (default providers included)."""
+
+    program_dir: Path
+    config: StackConfig
+    graph: Graph
+    seconds: float
+
+
+def run_preview(program_dir: Path | str, stack: str | None) -> Preview:
+    """Run the program for `stack` (None: a program without stack files, default config)."""
+    program_dir = Path(program_dir).resolve()
+    config = load_stack_config(program_dir, stack)
+    started = time.perf_counter()
+    graph = run_program(program_dir, stack, config=config)
+    return Preview(program_dir, config, with_default_providers(graph, config), time.perf_counter() - started)
+
+
+def render(value: Any) -> Any:
+    """A value as `pulumi preview --json` prints it: secrets hidden, unknowns as the engine's
+    unknown sentinel."""
+    if isinstance(value, Secret):
+        return SECRET_TEXT
+    if isinstance(value, Unknown):
+        return UNKNOWN_ID
+    if isinstance(value, dict):
+        return {k: render(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [render(v) for v in value]
+    # The engine's numbers are float64 and its JSON prints whole ones without a fraction.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _source_position(position: str, program_dir: Path) -> str:
+    """`file:///repo/components/x.py#12` → `project:///components/x.py#12`, as the engine
+    records positions inside the project."""
+    root = f"file://{program_dir}/"
+    return "project:///" + position[len(root) :] if position.startswith(root) else position
+
+
+def _new_state(resource: Registration, program_dir: Path) -> dict[str, Any]:
+    options = resource.options
+    state: dict[str, Any] = {
+        "urn": resource.urn,
+        "custom": resource.custom,
+        "type": resource.type,
+        "inputs": render(resource.raw_inputs),
+        "parent": resource.parent,
+        "provider": resource.provider,
+        "protect": resource.protect,
+        "dependencies": resource.dependencies,
+    }
+    optional = {
+        "propertyDependencies": {k: v for k, v in options.get("propertyDependencies", {}).items() if v},
+        "aliases": resource.alias_urns,
+        "additionalSecretOutputs": options.get("additionalSecretOutputs"),
+        "ignoreChanges": options.get("ignoreChanges"),
+        "replaceOnChanges": options.get("replaceOnChanges"),
+        "deleteBeforeReplace": options.get("deleteBeforeReplace"),
+        "retainOnDelete": options.get("retainOnDelete"),
+        "customTimeouts": options.get("customTimeouts"),
+        "sourcePosition": _source_position(resource.source_position, program_dir),
+    }
+    # The engine omits empty fields.
+    state.update({k: v for k, v in optional.items() if v})
+    return state
+
+
+def digest(preview: Preview) -> dict[str, Any]:
+    """The `pulumi preview --json` document for a first deployment of this graph."""
+    config = preview.config
+    steps = [
+        {"op": "create", "urn": r.urn, "provider": "", "newState": _new_state(r, preview.program_dir)}
+        for r in preview.graph
+    ]
+    return {
+        "config": {k: SECRET_TEXT if k in config.secret_keys else v for k, v in sorted(config.values.items())},
+        "steps": steps,
+        "changeSummary": {"create": len(steps)},
+        "duration": int(preview.seconds * 1e9),
+        "synth": {"version": DIGEST_VERSION, "project": config.project, "stack": config.stack},
+    }
+
+
+def states(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each step's resource state (the new one; the old one for deletions)."""
+    return [s.get("newState") or s.get("oldState") for s in document.get("steps", [])]
+
+
+def _is_component(state: dict[str, Any]) -> bool:
+    return not state["custom"] and state["type"] != ROOT_STACK_TYPE
+
+
+def summary(document: dict[str, Any]) -> str:
+    """A tree of components with their resources counted by type, then the totals by type."""
+    resources = states(document)
+    children: dict[str, list[dict]] = {}
+    for state in resources:
+        children.setdefault(state.get("parent", ""), []).append(state)
+
+    meta = document.get("synth", {})
+    lines = [
+        f"Preview of stack {meta.get('stack', '?')} (project {meta.get('project', '?')}): {len(resources)} to create"
+    ]
+
+    def walk(state: dict, depth: int) -> None:
+        name = state["urn"].rsplit("::", 1)[-1]
+        lines.append(f"{'    ' * depth}+ {state['type']}  {name}")
+        kids = children.get(state["urn"], [])
+        counts = Counter(k["type"] for k in kids if not _is_component(k) and k["urn"] not in children)
+        protected = Counter(k["type"] for k in kids if k.get("protect") and k["urn"] not in children)
+        for type_, count in sorted(counts.items()):
+            note = f"  ({protected[type_]} protected)" if protected[type_] else ""
+            lines.append(f"{'    ' * (depth + 1)}{count:>3}  {type_}{note}")
+        for kid in kids:
+            if _is_component(kid) or kid["urn"] in children:
+                walk(kid, depth + 1)
+
+    for root in children.get("", []):
+        if root["urn"] in children or root["type"] == ROOT_STACK_TYPE:
+            walk(root, 0)
+    orphans = [s for s in children.get("", []) if s["urn"] not in children and s["type"] != ROOT_STACK_TYPE]
+    for state in orphans:
+        lines.append(f"+ {state['type']}  {state['urn'].rsplit('::', 1)[-1]}")
+
+    lines.append("")
+    lines.append("Resources by type:")
+    for type_, count in sorted(Counter(s["type"] for s in resources).items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append(f"  {count:>4}  {type_}")
+    protected = sum(1 for s in resources if s.get("protect"))
+    lines.append(f"  {len(resources):>4}  total ({protected} protected)")
+    return "\n".join(lines)

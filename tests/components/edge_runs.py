@@ -1,0 +1,39 @@
+"""Extra program runs the edge tests share (each runs once per session, on first use): the same
+stack with other traffic or image config."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+
+from synth.program import Graph
+from tests.conftest import build
+
+GREEN_RUNNING = {"green": {"min_size": 1, "max_size": 3, "desired_capacity": 1}}
+PINNED = "222222222222.dkr.ecr.us-east-1.amazonaws.com/platform-prod/app@sha256:" + "ab" * 32
+
+
+def staging_with(traffic: dict) -> Graph:
+    return build(
+        "staging",
+        extra_config={"platform:traffic": json.dumps(traffic), "platform:compute": json.dumps(GREEN_RUNNING)},
+    )
+
+
+@cache
+def canary() -> Graph:
+    """Staging during a canary step: green runs and takes 10%."""
+    return staging_with({"blue": 90, "green": 10})
+
+
+@cache
+def rolled_back() -> Graph:
+    """The same staging with green still running but back at weight 0 (a rollback)."""
+    return staging_with({"blue": 100, "green": 0})
+
+
+@cache
+def pinned_prod() -> Graph:
+    """Prod whose colours both name their image: nothing to build."""
+    images = {"blue": {"image": PINNED}, "green": {"image": PINNED}}
+    return build("prod", extra_config={"platform:compute": json.dumps(images)})

@@ -1,0 +1,41 @@
+"""Shared fixtures: each stack's program runs once per test session against the recording
+mock engine (synth.program), and tests query the registered graph."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from synth.program import Graph, run_program
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def build(stack: str, **overrides) -> Graph:
+    """Run the program for `stack`; `overrides` are passed to `run_program` (extra config…)."""
+    return run_program(REPO, stack, **overrides)
+
+
+@pytest.fixture(scope="session")
+def staging() -> Graph:
+    return build("staging")
+
+
+@pytest.fixture(scope="session")
+def prod() -> Graph:
+    return build("prod")
+
+
+@pytest.fixture(scope="session", params=["staging", "prod"])
+def stack(request, staging, prod) -> Graph:
+    """Each test using this runs once per stack."""
+    return {"staging": staging, "prod": prod}[request.param]
+
+
+@pytest.fixture(scope="session")
+def eu_staging() -> Graph:
+    """Staging with its primary region outside us-east-1, where CloudFront's alarms live."""
+    network = {"cidr": "10.10.0.0/16", "availability_zones": ["eu-west-1a", "eu-west-1b"]}
+    return build("staging", extra_config={"aws:region": "eu-west-1", "platform:network": json.dumps(network)})

@@ -1,0 +1,80 @@
+"""Fixtures for the offline tool: digests of the real stacks (from the session's single run of
+each), of the fixture programs, and one policy check of the violating fixture."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from synth.__main__ import main
+from synth.preview import Preview, digest, run_preview
+from synth.providers import with_default_providers
+from synth.stackconfig import load_stack_config
+from tests.conftest import REPO
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+POLICY_PACK = REPO / "policies"
+
+
+def preview_of(graph, stack: str) -> Preview:
+    """The Preview the CLI builds, from a graph the session already recorded."""
+    config = load_stack_config(REPO, stack)
+    return Preview(REPO, config, with_default_providers(graph, config), 0.0)
+
+
+def run_cli(*argv: str) -> tuple[int, str, str]:
+    """`python -m synth argv…` in-process: exit status, stdout, stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main([str(a) for a in argv])
+    return status, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="session")
+def prod_preview(prod) -> Preview:
+    return preview_of(prod, "prod")
+
+
+@pytest.fixture(scope="session")
+def prod_digest(prod_preview) -> dict:
+    return digest(prod_preview)
+
+
+@pytest.fixture(scope="session")
+def staging_digest(staging) -> dict:
+    return digest(preview_of(staging, "staging"))
+
+
+@pytest.fixture(scope="session")
+def datastore() -> tuple[dict, dict]:
+    """Base and head digests of one small program across a commit that deletes a bucket,
+    renames another (a replacement), retags a topic and moves one under an alias."""
+    return tuple(digest(run_preview(FIXTURES / f"datastore-{side}", "dev")) for side in ("base", "head"))
+
+
+@pytest.fixture(scope="session")
+def violations_check(tmp_path_factory) -> dict:
+    """One `check` of the violating fixture, writing every format."""
+    out = tmp_path_factory.mktemp("check")
+    status, stdout, stderr = run_cli(
+        "check",
+        "--program",
+        FIXTURES / "violations",
+        "--policy-pack",
+        POLICY_PACK,
+        "--json",
+        out / "events.json",
+        "--sarif",
+        out / "report.sarif",
+    )
+    return {
+        "status": status,
+        "text": stdout,
+        "stderr": stderr,
+        "events": json.loads((out / "events.json").read_text()),
+        "sarif": json.loads((out / "report.sarif").read_text()),
+    }
