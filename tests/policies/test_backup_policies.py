@@ -56,7 +56,7 @@ def _copied(dr_region: str):
     def program():
         primary, dr = provider(), provider("dr", region=dr_region)
         target = aws.backup.Vault("dr-vault", kms_key_arn=KEY, opts=on(dr))
-        aws.backup.Plan("plan", rules=[_rule(copy_to=target.arn)], opts=on(primary))
+        aws.backup.Plan("plan", rules=[_rule(continuous=False, copy_to=target.arn)], opts=on(primary))
     return program
 
 

@@ -110,14 +110,15 @@ def test_values_unknown_during_preview_give_the_sdks_advisory(server):
     server.configure({})
 
     def program():
-        group = aws.rds.ParameterGroup("params", family="postgres16")  # name is computed: unknown in preview
+        vpc = aws.ec2.Vpc("vpc", cidr_block="10.0.0.0/16")  # dhcpOptionsId is computed: unknown in preview
         aws.rds.Instance("db", engine="postgres", instance_class="db.t4g.medium", allocated_storage=20,
-                         parameter_group_name=group.name, manage_master_user_password=True,
-                         skip_final_snapshot=False, final_snapshot_identifier=group.name)
+                         manage_master_user_password=True, skip_final_snapshot=False,
+                         final_snapshot_identifier=vpc.dhcp_options_id)
 
     diagnostics = server.analyze_graph(graph_of(program))
     preview = [d for d in diagnostics if "can't be known during preview" in d.message]
-    assert preview and all(d.enforcement_level == "advisory" for d in preview)
+    assert [d.policy_name for d in preview] == ["rds-instance-final-snapshot"]
+    assert preview[0].enforcement_level == "advisory" and ".finalSnapshotIdentifier" in preview[0].message
 
 
 def test_a_pack_that_fails_to_start_reports_its_stderr(tmp_path):
