@@ -23,7 +23,9 @@ def _template(**overrides):
         image_id=IMAGE,
         instance_type="t3.medium",
         metadata_options={"http_tokens": "required", "http_endpoint": "enabled", "http_put_response_hop_limit": 1},
-        block_device_mappings=[{"device_name": "/dev/xvda", "ebs": {"encrypted": "true", "kms_key_id": KEY, "volume_size": 30}}],
+        block_device_mappings=[
+            {"device_name": "/dev/xvda", "ebs": {"encrypted": "true", "kms_key_id": KEY, "volume_size": 30}}
+        ],
         network_interfaces=[{"associate_public_ip_address": "false", "security_groups": ["sg-1"]}],
         user_data=_b64(SAFE_USER_DATA),
     )
@@ -142,4 +144,9 @@ def test_disabled_metadata_service_needs_no_tokens(pack):
 
 
 def test_staging_config_relaxes_capacity(pack):
-    assert pack.violations("autoscaling-group-capacity", _group(min_size=1), {"autoscaling-group-capacity": {"minSize": 1}}) == []
+    assert (
+        pack.violations(
+            "autoscaling-group-capacity", _group(min_size=1), {"autoscaling-group-capacity": {"minSize": 1}}
+        )
+        == []
+    )

@@ -8,7 +8,7 @@ import re
 import pulumi
 import pulumi_aws as aws
 import pytest
-from conftest import OWNERSHIP_TAGS, ROOT, graph_of, on, provider
+from conftest import ROOT, graph_of, on, provider
 
 from synth.analyzer import PackStartError, PolicyConfigError, PolicyPackServer
 
@@ -16,7 +16,6 @@ PACK_DIR = ROOT / "policies"
 # The shared checklist sits beside the repository (CI) or above the worktree.
 CHECKLIST = next((p / "shared" / "hardening-checklist.md" for p in ROOT.parents if (p / "shared").is_dir()), None)
 CHECKLIST_ID = re.compile(r"^(SEC|NET|DB|HOST|OBS|DEP|K8S)-\d+$")
-KEY = "arn:aws:kms:eu-west-1:123456789012:key/1"
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +26,15 @@ def server():
 
 def _violating():
     p = provider(tags={"environment": "prod"})
-    aws.rds.Instance("db", engine="postgres", instance_class="db.t4g.medium", allocated_storage=20,
-                     publicly_accessible=True, password=pulumi.Output.secret("hunter2hunter2"), opts=on(p))
+    aws.rds.Instance(
+        "db",
+        engine="postgres",
+        instance_class="db.t4g.medium",
+        allocated_storage=20,
+        publicly_accessible=True,
+        password=pulumi.Output.secret("hunter2hunter2"),
+        opts=on(p),
+    )
     aws.ec2.Vpc("vpc", cidr_block="10.0.0.0/16", opts=on(p))
 
 
@@ -111,9 +117,15 @@ def test_values_unknown_during_preview_give_the_sdks_advisory(server):
 
     def program():
         vpc = aws.ec2.Vpc("vpc", cidr_block="10.0.0.0/16")  # dhcpOptionsId is computed: unknown in preview
-        aws.rds.Instance("db", engine="postgres", instance_class="db.t4g.medium", allocated_storage=20,
-                         manage_master_user_password=True, skip_final_snapshot=False,
-                         final_snapshot_identifier=vpc.dhcp_options_id)
+        aws.rds.Instance(
+            "db",
+            engine="postgres",
+            instance_class="db.t4g.medium",
+            allocated_storage=20,
+            manage_master_user_password=True,
+            skip_final_snapshot=False,
+            final_snapshot_identifier=vpc.dhcp_options_id,
+        )
 
     diagnostics = server.analyze_graph(graph_of(program))
     preview = [d for d in diagnostics if "can't be known during preview" in d.message]

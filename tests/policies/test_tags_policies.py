@@ -23,22 +23,36 @@ def _tagged_by(defaults: dict, own: dict | None = None):
     def program():
         p = provider(tags=defaults)
         aws.sns.Topic("alerts", tags=own, opts=on(p))
+
     return program
 
 
 def _asg(tags):
-    return lambda: aws.autoscaling.Group("app", min_size=2, max_size=10, vpc_zone_identifiers=["s-1", "s-2"], tags=[
-        {"key": k, "value": v, "propagate_at_launch": True} for k, v in tags.items()])
+    return lambda: aws.autoscaling.Group(
+        "app",
+        min_size=2,
+        max_size=10,
+        vpc_zone_identifiers=["s-1", "s-2"],
+        tags=[{"key": k, "value": v, "propagate_at_launch": True} for k, v in tags.items()],
+    )
 
 
 CASES = [
     Case("tags-resource-required", _tagged_by({"environment": "prod"}), _tagged_by(OWNERSHIP_TAGS), "owner"),
-    Case("tags-resource-required", _tagged_by({}, {"environment": "prod"}),
-         _tagged_by({k: v for k, v in OWNERSHIP_TAGS.items() if k != "owner"}, {"owner": "team"}), "project"),
+    Case(
+        "tags-resource-required",
+        _tagged_by({}, {"environment": "prod"}),
+        _tagged_by({k: v for k, v in OWNERSHIP_TAGS.items() if k != "owner"}, {"owner": "team"}),
+        "project",
+    ),
     # The AWS provider does not apply default tags to Auto Scaling groups.
     Case("tags-resource-required", lambda: (provider(), _asg({})()), _asg(OWNERSHIP_TAGS), "environment"),
-    Case("tags-no-secrets", _tagged_by(OWNERSHIP_TAGS, {"db-password": "hunter2hunter2"}),
-         _tagged_by(OWNERSHIP_TAGS, {"secret-rotation": "enabled"}), "db-password"),
+    Case(
+        "tags-no-secrets",
+        _tagged_by(OWNERSHIP_TAGS, {"db-password": "hunter2hunter2"}),
+        _tagged_by(OWNERSHIP_TAGS, {"secret-rotation": "enabled"}),
+        "db-password",
+    ),
 ]
 
 
@@ -84,4 +98,3 @@ if __name__ == "__main__":
     target = ROOT / "policies" / "hardening" / "taggable_types.txt"
     target.write_text("".join(f"{t}\n" for t in sorted(_sdk_taggable_types())))
     print(f"wrote {target}")
-
