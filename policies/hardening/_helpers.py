@@ -104,6 +104,10 @@ def json_document(value: Any) -> Any:
     return None
 
 
+UNKNOWN = object()
+"""Sentinel for `known(..., default=UNKNOWN)`: the value exists but is not known yet."""
+
+
 def known(read: Any, *args: Any, default: Any = None) -> Any:
     """`read(*args)`, or `default` if that touches a value unknown during preview."""
     try:

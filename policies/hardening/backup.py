@@ -143,6 +143,8 @@ def _cross_region_copy(stack: Stack, _cfg):
     for plan in stack.of(t.BACKUP_PLAN):
         home = region_of(plan)
         for rule in items(get(plan.props, "rules")):
+            if flag(get(rule, "enableContinuousBackup")):
+                continue  # continuous (PITR) recovery points stay in-region; the snapshot rules carry DR
             regions = _copy_regions(stack, plan, rule)
             if not any(r and r != home for r in regions):
                 name = text(get(rule, "ruleName"))

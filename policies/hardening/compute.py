@@ -94,6 +94,8 @@ def _asg_health_check(args, _cfg):
 
 def _asg_capacity(args, cfg):
     low, high = number(get(args.props, "minSize")), number(get(args.props, "maxSize"))
+    if low == 0 and number(get(args.props, "desiredCapacity")) == 0:
+        return  # a parked group, e.g. the idle colour of a blue-green pair, serves no traffic
     if low is None or low < cfg["minSize"]:
         yield f"minSize is {int(low or 0)}; at least {cfg['minSize']} instances are required"
     if high is not None and high < cfg["maxSize"]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import _types as t
-from ._helpers import flag, get, items, number, strings, text
-from ._policy import ADVISORY, CRITICAL, HIGH, MEDIUM, Stack, identifiers, resource_policy, stack_policy
+from ._helpers import UNKNOWN, flag, get, items, known, number, strings, text
+from ._policy import ADVISORY, CRITICAL, HIGH, MEDIUM, Stack, resource_policy, stack_policy
 
 
 @dataclass(frozen=True)
@@ -199,10 +199,12 @@ def _parameters(group) -> dict[str, str]:
 
 def _parameter_group(stack: Stack, db, prop: str, group_types):
     """('stack', group) for a group declared in the stack, ('default', None) for AWS's, or (None, None)."""
-    reference = get(db.props, prop)
     for group in stack.of(group_types):
-        if stack.refers(db, group, prop) or (isinstance(reference, str) and reference in identifiers(group)):
+        if stack.refers(db, group, prop):
             return "stack", group
+    reference = known(get, db.props, prop, default=UNKNOWN)
+    if reference is UNKNOWN:
+        return None, None
     if not reference or text(reference).startswith("default."):
         return "default", None
     return None, None

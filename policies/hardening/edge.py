@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from . import _types as t
-from ._helpers import find_keys, flag, get, items, json_document, number, strings, text
+from ._helpers import UNKNOWN, find_keys, flag, get, items, json_document, known, number, strings, text
 from ._policy import ADVISORY, HIGH, LOW, MEDIUM, Stack, identifiers, resource_policy, stack_policy
 
 # Application Load Balancer policies that negotiate TLS 1.2 or newer only (AWS "Security
@@ -205,19 +205,19 @@ def _cors_origins(args, _cfg):
 
 def _distribution_logging(stack: Stack, _cfg):
     for dist in stack.of(t.DISTRIBUTION):
-        legacy = get(dist.props, "loggingConfig", "bucket")
+        legacy = known(get, dist.props, "loggingConfig", "bucket", default=UNKNOWN)
         if not legacy and not stack.referrers(t.LOG_DELIVERY_SOURCE, dist, "resourceArn"):
             yield f"distribution '{dist.name}' has no access logging", dist.urn
 
 
 def _distribution_waf(stack: Stack, _cfg):
     for dist in stack.of(t.DISTRIBUTION):
-        acl_ref = get(dist.props, "webAclId")
+        acl_ref = known(get, dist.props, "webAclId", default=UNKNOWN)
         if not acl_ref:
             yield f"distribution '{dist.name}' has no WAF web ACL (web_acl_id)", dist.urn
             continue
         for acl in stack.of(t.WEB_ACL):
-            if (stack.refers(dist, acl, "webAclId") or acl_ref in identifiers(acl)) and text(
+            if (stack.refers(dist, acl, "webAclId") or text(acl_ref) in identifiers(acl)) and text(
                 get(acl.props, "scope")
             ) != "CLOUDFRONT":
                 yield f"distribution '{dist.name}' uses web ACL '{acl.name}', whose scope is not CLOUDFRONT", dist.urn

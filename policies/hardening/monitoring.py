@@ -22,8 +22,11 @@ REQUIRED_ALARMS = [
     {"when": list(t.RDS_INSTANCE), "namespace": "AWS/RDS", "metrics": ["FreeStorageSpace"]},
     {"when": list(t.DOCDB_CLUSTER), "namespace": "AWS/DocDB", "metrics": ["DatabaseConnections"]},
     {"when": list(t.DOCDB_CLUSTER), "namespace": "AWS/DocDB", "metrics": ["CPUUtilization"]},
-    {"when": list(t.DOCDB_CLUSTER), "namespace": "AWS/DocDB", "metrics": ["DBInstanceReplicaLag"]},
-    {"when": list(t.REPLICATION_GROUP), "namespace": "AWS/ElastiCache", "metrics": ["CurrConnections"]},
+    {
+        "when": list(t.DOCDB_CLUSTER),
+        "namespace": "AWS/DocDB",
+        "metrics": ["DBClusterReplicaLagMaximum", "DBInstanceReplicaLag"],
+    },
     {"when": list(t.REPLICATION_GROUP), "namespace": "AWS/ElastiCache", "metrics": ["ReplicationLag"]},
     {
         "when": list(t.REPLICATION_GROUP),
@@ -137,9 +140,10 @@ POLICIES = [
         description="Every alarm's description links to its runbook section.",
         severity=LOW,
         checklist=("OBS-1",),
-        remediation="Put the runbook URL (https://…#section) in alarm_description.",
+        remediation="Put the runbook link (https://…#section or docs/runbooks.md#section) in alarm_description.",
         check=_alarm_runbook,
-        config={"runbookPattern": {"type": "string", "default": r"https?://\S+"}},
+        # A URL, or a link into the repository's runbooks (`docs/runbooks.md#postgres`).
+        config={"runbookPattern": {"type": "string", "default": r"(https?://\S+|\S+\.md#[\w-]+)"}},
     ),
     stack_policy(
         "cloudwatch-required-alarms",

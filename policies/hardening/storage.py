@@ -11,7 +11,7 @@ from __future__ import annotations
 from fnmatch import fnmatch
 
 from . import _types as t
-from ._helpers import find_keys, flag, get, items, json_document, region_of, strings, text
+from ._helpers import UNKNOWN, find_keys, flag, get, items, json_document, known, region_of, strings, text
 from ._policy import CRITICAL, HIGH, MEDIUM, Stack, resource_policy, stack_policy
 
 _BLOCK_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
@@ -87,8 +87,10 @@ def _denies_insecure_transport(document) -> bool:
 
 def _tls_only(stack: Stack, _cfg):
     for bucket in stack.of(t.BUCKET):
-        documents = [json_document(get(p.props, "policy")) for p in _attached(stack, t.BUCKET_POLICY, bucket)]
-        documents.append(json_document(get(bucket.props, "policy")))
+        policies = [known(get, p.props, "policy", default=UNKNOWN) for p in _attached(stack, t.BUCKET_POLICY, bucket)]
+        if UNKNOWN in policies:
+            continue  # a policy built from unknown ARNs is judged when the stack is deployed
+        documents = [json_document(p) for p in [*policies, get(bucket.props, "policy")]]
         if not any(_denies_insecure_transport(d) for d in documents if d):
             yield f"bucket '{bucket.name}' has no policy denying requests without TLS (aws:SecureTransport)", bucket.urn
 
@@ -106,6 +108,8 @@ def _replication(stack: Stack, cfg):
     for bucket in stack.of(t.BUCKET):
         if not any(fnmatch(bucket.name, p) for p in cfg["replicatedBuckets"]):
             continue
+        if stack.referrers(t.BUCKET_REPLICATION, bucket, "rules"):
+            continue  # the replica itself
         here = region_of(bucket)
         replicated = False
         for config in _attached(stack, t.BUCKET_REPLICATION, bucket):

@@ -1,0 +1,166 @@
+"""Backup policies: selection by resource/tag/condition (provider default tags count), schedule,
+retention, cross-region copies, vault encryption and lock, failure notifications."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+import pytest
+from conftest import DR_REGION, OWNERSHIP_TAGS, Case, assert_case, on, provider
+
+KEY = "arn:aws:kms:eu-west-1:123456789012:key/1"
+HOURLY = "cron(0 * ? * * *)"
+
+
+def _rule(schedule=HOURLY, delete_after=2555, continuous=True, copy_to=None):
+    rule = {
+        "rule_name": "hourly",
+        "target_vault_name": "vault",
+        "schedule": schedule,
+        "enable_continuous_backup": continuous,
+        "lifecycle": {"delete_after": delete_after},
+    }
+    if copy_to is not None:
+        rule["copy_actions"] = [{"destination_vault_arn": copy_to, "lifecycle": {"delete_after": delete_after}}]
+    return rule
+
+
+def _plan(**rule):
+    return lambda: aws.backup.Plan("plan", rules=[_rule(**rule)])
+
+
+def _selected_by_tags(default_tags: dict, *, selector="tags"):
+    def program():
+        primary = provider(tags={**OWNERSHIP_TAGS, **default_tags})
+        aws.rds.Instance(
+            "db", engine="postgres", instance_class="db.t4g.medium", allocated_storage=20, opts=on(primary)
+        )
+        plan = aws.backup.Plan("plan", rules=[_rule()], opts=on(primary))
+        if selector == "tags":
+            aws.backup.Selection(
+                "plan-datastores",
+                plan_id=plan.id,
+                iam_role_arn="arn:aws:iam::1:role/backup",
+                selection_tags=[{"type": "STRINGEQUALS", "key": "backup", "value": "true"}],
+                opts=on(primary),
+            )
+        else:
+            aws.backup.Selection(
+                "plan-datastores",
+                plan_id=plan.id,
+                iam_role_arn="arn:aws:iam::1:role/backup",
+                resources=["*"],
+                conditions=[{"string_equals": [{"key": "aws:ResourceTag/backup", "value": "true"}]}],
+                opts=on(primary),
+            )
+
+    return program
+
+
+def _selected_by_arn(listed: bool):
+    def program():
+        db = aws.rds.Instance("db", engine="postgres", instance_class="db.t4g.medium", allocated_storage=20)
+        cache = aws.docdb.Cluster("docs", master_username="app", manage_master_user_password=True)
+        plan = aws.backup.Plan("plan", rules=[_rule()])
+        aws.backup.Selection(
+            "plan-datastores",
+            plan_id=plan.id,
+            iam_role_arn="arn:aws:iam::1:role/backup",
+            resources=[db.arn, cache.arn] if listed else [db.arn],
+        )
+
+    return program
+
+
+def _copied(dr_region: str):
+    def program():
+        primary, dr = provider(), provider("dr", region=dr_region)
+        target = aws.backup.Vault("dr-vault", kms_key_arn=KEY, opts=on(dr))
+        aws.backup.Plan("plan", rules=[_rule(continuous=False, copy_to=target.arn)], opts=on(primary))
+
+    return program
+
+
+def _locked(mode: str | None):
+    def program():
+        vault = aws.backup.Vault("vault", kms_key_arn=KEY)
+        if mode:
+            extra = {"changeable_for_days": 3} if mode == "compliance" else {}
+            aws.backup.VaultLockConfiguration(
+                "vault-lock", backup_vault_name=vault.name, min_retention_days=7, max_retention_days=2555, **extra
+            )
+
+    return program
+
+
+def _notified(how: str | None):
+    def program():
+        vault = aws.backup.Vault("vault", kms_key_arn=KEY)
+        aws.backup.Plan("plan", rules=[_rule()])
+        if how == "vault":
+            aws.backup.VaultNotifications(
+                "vault-events",
+                backup_vault_name=vault.name,
+                sns_topic_arn="arn:aws:sns:x",
+                backup_vault_events=["BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED"],
+            )
+        elif how == "events":
+            aws.cloudwatch.EventRule(
+                "backup-failed",
+                event_pattern=pulumi.Output.json_dumps(
+                    {
+                        "source": ["aws.backup"],
+                        "detail-type": ["Backup Job State Change"],
+                        "detail": {"state": ["FAILED"]},
+                    }
+                ),
+            )
+
+    return program
+
+
+CASES = [
+    Case("backup-datastores-selected", _selected_by_tags({}), _selected_by_tags({"backup": "true"}), "not selected"),
+    Case(
+        "backup-datastores-selected",
+        _selected_by_tags({"backup": "no"}, selector="conditions"),
+        _selected_by_tags({"backup": "true"}, selector="conditions"),
+        "'db'",
+    ),
+    Case("backup-datastores-selected", _selected_by_arn(False), _selected_by_arn(True), "'docs'"),
+    Case("backup-plan-frequency", _plan(schedule="cron(0 5 ? * * *)"), _plan(), "every 24 h"),
+    Case("backup-plan-continuous-backup", _plan(continuous=False), _plan(), "enable_continuous_backup"),
+    Case("backup-plan-retention", _plan(delete_after=35), _plan(), "keeps 35 days"),
+    Case("backup-plan-cross-region-copy", _copied("eu-west-1"), _copied(DR_REGION), "copies no recovery point"),
+    Case(
+        "backup-vault-encrypted-cmk",
+        lambda: aws.backup.Vault("vault"),
+        lambda: aws.backup.Vault("vault", kms_key_arn=KEY),
+        "kmsKeyArn",
+    ),
+    Case("backup-vault-locked", _locked(None), _locked("governance"), "no vault lock"),
+    Case(
+        "backup-vault-locked",
+        _locked("governance"),
+        _locked("compliance"),
+        "governance mode",
+        config={"backup-vault-locked": {"complianceMode": True}},
+    ),
+    Case("backup-job-failures-notified", _notified(None), _notified("vault"), "failed backup jobs"),
+    Case("backup-job-failures-notified", _notified(None), _notified("events"), "failed backup jobs"),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_policy_flags_violation_and_passes_compliant(pack, case):
+    assert_case(pack, case)
+
+
+def test_staging_may_relax_schedule_and_retention(pack):
+    config = {
+        "backup-plan-frequency": {"maxIntervalHours": 24},
+        "backup-plan-retention": {"minLongestRetentionDays": 7},
+    }
+    program = _plan(schedule="cron(0 5 ? * * *)", delete_after=7)
+    assert pack.violations("backup-plan-frequency", program, config) == []
+    assert pack.violations("backup-plan-retention", program, config) == []

@@ -1,0 +1,337 @@
+"""Edge policies: load balancers, listeners, target groups, WAF, CloudFront, ACM."""
+
+from __future__ import annotations
+
+import pulumi_aws as aws
+import pytest
+from conftest import Case, assert_case
+
+ALB_ARN = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web/1"
+CERT = "arn:aws:acm:us-east-1:123456789012:certificate/1"
+
+
+def _alb(**overrides):
+    args = dict(
+        load_balancer_type="application",
+        subnets=["subnet-1", "subnet-2"],
+        drop_invalid_header_fields=True,
+        access_logs={"bucket": "logs", "enabled": True},
+    )
+    return lambda: aws.lb.LoadBalancer("web", **{**args, **overrides})
+
+
+def _listener(**overrides):
+    args = dict(
+        load_balancer_arn=ALB_ARN,
+        port=443,
+        protocol="HTTPS",
+        certificate_arn=CERT,
+        ssl_policy="ELBSecurityPolicy-TLS13-1-2-2021-06",
+        default_actions=[{"type": "forward", "target_group_arn": "arn:tg"}],
+    )
+    return lambda: aws.lb.Listener("https", **{**args, **overrides})
+
+
+def _redirect():
+    return [{"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"}}]
+
+
+def _target_group(**health):
+    check = {"enabled": True, "path": "/health", "interval": 10, "matcher": "200", **health}
+    return lambda: aws.lb.TargetGroup("blue", port=8080, protocol="HTTP", vpc_id="vpc-1", health_check=check)
+
+
+def _rule(name, priority, statement, action=None, override=None):
+    rule = {
+        "name": name,
+        "priority": priority,
+        "statement": statement,
+        "visibility_config": {
+            "cloudwatch_metrics_enabled": True,
+            "metric_name": name,
+            "sampled_requests_enabled": True,
+        },
+    }
+    if override:
+        rule["override_action"] = override
+    else:
+        rule["action"] = action or {"block": {}}
+    return rule
+
+
+def _managed(name):
+    return {"managed_rule_group_statement": {"name": name, "vendor_name": "AWS"}}
+
+
+def _acl(
+    limit=6000,
+    window=60,
+    action=None,
+    managed=("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"),
+    metrics=True,
+    scope="REGIONAL",
+    name="waf",
+):
+    rules = [
+        _rule(
+            "rate",
+            1,
+            {"rate_based_statement": {"limit": limit, "aggregate_key_type": "IP", "evaluation_window_sec": window}},
+            action,
+        )
+    ]
+    rules += [_rule(m, 10 + i, _managed(m), override={"none": {}}) for i, m in enumerate(managed)]
+    return aws.wafv2.WebAcl(
+        name,
+        scope=scope,
+        default_action={"allow": {}},
+        rules=rules,
+        visibility_config={
+            "cloudwatch_metrics_enabled": metrics,
+            "metric_name": "waf",
+            "sampled_requests_enabled": True,
+        },
+    )
+
+
+def _distribution(behavior=None, certificate=None, origins=None, **extra):
+    behavior = {
+        "target_origin_id": "alb",
+        "viewer_protocol_policy": "redirect-to-https",
+        "allowed_methods": ["GET", "HEAD"],
+        "cached_methods": ["GET", "HEAD"],
+        "response_headers_policy_id": "rhp-1",
+        "cache_policy_id": "cp-1",
+        **(behavior or {}),
+    }
+    certificate = certificate or {
+        "acm_certificate_arn": CERT,
+        "ssl_support_method": "sni-only",
+        "minimum_protocol_version": "TLSv1.2_2021",
+    }
+    origins = origins or [
+        {
+            "origin_id": "alb",
+            "domain_name": "origin.example.com",
+            "custom_origin_config": {
+                "http_port": 80,
+                "https_port": 443,
+                "origin_protocol_policy": "https-only",
+                "origin_ssl_protocols": ["TLSv1.2"],
+            },
+        }
+    ]
+    return aws.cloudfront.Distribution(
+        "cdn",
+        enabled=True,
+        origins=origins,
+        default_cache_behavior=behavior,
+        viewer_certificate=certificate,
+        restrictions={"geo_restriction": {"restriction_type": "none"}},
+        **extra,
+    )
+
+
+def _with_waf(attach: bool):
+    def program():
+        alb = _alb()()
+        acl = _acl()
+        if attach:
+            aws.wafv2.WebAclAssociation("web-waf", resource_arn=alb.arn, web_acl_arn=acl.arn)
+
+    return program
+
+
+def _waf_logging(enabled: bool):
+    def program():
+        acl = _acl()
+        if enabled:
+            aws.wafv2.WebAclLoggingConfiguration(
+                "waf-logs",
+                resource_arn=acl.arn,
+                log_destination_configs=["arn:aws:logs:eu-west-1:1:log-group:aws-waf-logs-x"],
+            )
+
+    return program
+
+
+def _cdn_waf(scope: str | None):
+    def program():
+        acl = _acl(scope=scope or "CLOUDFRONT")
+        _distribution(web_acl_id=acl.arn if scope else None)
+
+    return program
+
+
+CASES = [
+    Case(
+        "lb-loadbalancer-drop-invalid-headers",
+        _alb(drop_invalid_header_fields=False),
+        _alb(),
+        "dropInvalidHeaderFields",
+    ),
+    Case("lb-loadbalancer-access-logs", _alb(access_logs={"bucket": "logs", "enabled": False}), _alb(), "access logs"),
+    Case("lb-loadbalancer-waf-attached", _with_waf(False), _with_waf(True), "no WAF"),
+    Case(
+        "lb-listener-http-redirects-to-https",
+        _listener(protocol="HTTP", port=80, ssl_policy=None, certificate_arn=None),
+        _listener(protocol="HTTP", port=80, ssl_policy=None, certificate_arn=None, default_actions=_redirect()),
+        "instead of redirecting",
+    ),
+    Case(
+        "lb-listener-tls-policy",
+        _listener(ssl_policy="ELBSecurityPolicy-2016-08"),
+        _listener(),
+        "ELBSecurityPolicy-2016-08",
+    ),
+    Case(
+        "lb-listener-tls-policy",
+        _listener(ssl_policy=None),
+        _listener(ssl_policy="ELBSecurityPolicy-TLS13-1-3-2021-06"),
+        "unset",
+    ),
+    Case("lb-targetgroup-health-check", _target_group(interval=30), _target_group(), "every 30 s"),
+    Case("lb-targetgroup-health-check", _target_group(path=None), _target_group(), "no path"),
+    Case("wafv2-webacl-rate-limit", lambda: _acl(limit=60000, window=60), lambda: _acl(), "1000 requests/second"),
+    Case(
+        "wafv2-webacl-rate-limit",
+        lambda: _acl(action={"count": {}}),
+        lambda: _acl(action={"block": {}}),
+        "no blocking rate-based rule",
+    ),
+    Case(
+        "wafv2-webacl-managed-rules",
+        lambda: _acl(managed=("AWSManagedRulesCommonRuleSet",)),
+        lambda: _acl(),
+        "AWSManagedRulesKnownBadInputsRuleSet",
+    ),
+    Case("wafv2-webacl-metrics", lambda: _acl(metrics=False), lambda: _acl(), "cloudwatch_metrics_enabled"),
+    Case("wafv2-webacl-logging", _waf_logging(False), _waf_logging(True), "no logging configuration"),
+    Case(
+        "cloudfront-distribution-viewer-https",
+        lambda: _distribution({"viewer_protocol_policy": "allow-all"}),
+        lambda: _distribution(),
+        "allow-all",
+    ),
+    Case(
+        "cloudfront-distribution-tls-version",
+        lambda: _distribution(certificate={"cloudfront_default_certificate": True}),
+        lambda: _distribution(),
+        "cloudfront.net certificate",
+    ),
+    Case(
+        "cloudfront-distribution-tls-version",
+        lambda: _distribution(
+            certificate={
+                "acm_certificate_arn": CERT,
+                "ssl_support_method": "sni-only",
+                "minimum_protocol_version": "TLSv1.1_2016",
+            }
+        ),
+        lambda: _distribution(),
+        "TLSv1.1_2016",
+    ),
+    Case(
+        "cloudfront-distribution-origin-https",
+        lambda: _distribution(
+            origins=[
+                {
+                    "origin_id": "alb",
+                    "domain_name": "o.example.com",
+                    "custom_origin_config": {
+                        "http_port": 80,
+                        "https_port": 443,
+                        "origin_protocol_policy": "match-viewer",
+                        "origin_ssl_protocols": ["TLSv1", "TLSv1.2"],
+                    },
+                }
+            ]
+        ),
+        lambda: _distribution(),
+        "TLSv1",
+    ),
+    Case(
+        "cloudfront-distribution-s3-origin-access-control",
+        lambda: _distribution(
+            origins=[{"origin_id": "s3", "domain_name": "docs.s3.eu-west-1.amazonaws.com"}],
+            behavior={"target_origin_id": "s3"},
+        ),
+        lambda: _distribution(
+            origins=[
+                {
+                    "origin_id": "s3",
+                    "domain_name": "docs.s3.eu-west-1.amazonaws.com",
+                    "origin_access_control_id": "oac-1",
+                }
+            ],
+            behavior={"target_origin_id": "s3"},
+        ),
+        "no origin access control",
+    ),
+    Case(
+        "cloudfront-distribution-response-headers",
+        lambda: _distribution({"response_headers_policy_id": None}),
+        lambda: _distribution(),
+        "no response headers policy",
+    ),
+    Case(
+        "cloudfront-responseheaderspolicy-cors-known-origins",
+        lambda: aws.cloudfront.ResponseHeadersPolicy(
+            "cors",
+            cors_config={
+                "access_control_allow_credentials": False,
+                "access_control_allow_headers": {"items": ["*"]},
+                "access_control_allow_methods": {"items": ["GET"]},
+                "access_control_allow_origins": {"items": ["*"]},
+                "origin_override": True,
+            },
+        ),
+        lambda: aws.cloudfront.ResponseHeadersPolicy(
+            "cors",
+            cors_config={
+                "access_control_allow_credentials": False,
+                "access_control_allow_headers": {"items": ["*"]},
+                "access_control_allow_methods": {"items": ["GET"]},
+                "access_control_allow_origins": {"items": ["https://erp.example.com"]},
+                "origin_override": True,
+            },
+        ),
+        "'*'",
+    ),
+    Case(
+        "cloudfront-distribution-access-logging",
+        lambda: _distribution(),
+        lambda: _distribution(logging_config={"bucket": "logs.s3.amazonaws.com"}),
+        "no access logging",
+    ),
+    Case("cloudfront-distribution-waf-attached", _cdn_waf(None), _cdn_waf("CLOUDFRONT"), "no WAF"),
+    Case(
+        "cloudfront-distribution-waf-attached", _cdn_waf("REGIONAL"), _cdn_waf("CLOUDFRONT"), "scope is not CLOUDFRONT"
+    ),
+    Case(
+        "acm-certificate-auto-renewal",
+        lambda: aws.acm.Certificate("c", domain_name="erp.example.com", validation_method="EMAIL"),
+        lambda: aws.acm.Certificate("c", domain_name="erp.example.com", validation_method="DNS"),
+        "EMAIL",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_policy_flags_violation_and_passes_compliant(pack, case):
+    assert_case(pack, case)
+
+
+def test_internal_load_balancers_need_no_waf(pack):
+    assert pack.violations("lb-loadbalancer-waf-attached", _alb(internal=True)) == []
+
+
+def test_old_alb_module_tokens_are_checked_too(pack):
+    # `aws.alb.LoadBalancer` registers as aws:alb/loadBalancer:LoadBalancer.
+    program = lambda: aws.alb.LoadBalancer("web", subnets=["subnet-1"], drop_invalid_header_fields=False)  # noqa: E731
+    assert pack.violations("lb-loadbalancer-drop-invalid-headers", program)
+
+
+def test_listener_tls_policy_list_is_configurable(pack):
+    config = {"lb-listener-tls-policy": {"allowedPolicies": ["ELBSecurityPolicy-TLS13-1-3-2021-06"]}}
+    assert pack.violations("lb-listener-tls-policy", _listener(), config)

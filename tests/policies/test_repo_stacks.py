@@ -1,0 +1,84 @@
+"""This repository's stacks under the pack, with each stack's policy config, over gRPC."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import ROOT
+
+from synth.analyzer import PolicyPackServer
+from synth.stackconfig import load_stack_config
+
+# Open findings in the stack program (reported to the lead; the pack is right, the stack must change).
+OPEN_FINDINGS = {
+    ("docdb-cluster-managed-master-password", "{stack}-docdb-cluster"),
+    ("s3-bucket-access-logging", "{stack}-documents-replica-bucket"),
+    *(
+        ("secretsmanager-secret-rotation", f"{{stack}}-{secret}")
+        for secret in (
+            "secrets-jwt-secret",
+            "secrets-session-secret",
+            "secrets-api-key",
+            "secrets-encryption-key",
+            "docdb-master-secret",
+            "origin-secret-secret",
+            "cache-auth-secret",
+        )
+    ),
+}
+# Staging relaxes availability and accidental-deletion safeguards to advisory (policies/config/staging.json).
+STAGING_ADVISORY = {
+    "autoscaling-group-capacity",
+    "backup-plan-continuous-backup",
+    "backup-plan-cross-region-copy",
+    "backup-vault-locked",
+    "docdb-cluster-deletion-protection",
+    "docdb-cluster-final-snapshot",
+    "docdb-cluster-instances-across-azs",
+    "docdb-cluster-protected",
+    "elasticache-replicationgroup-automatic-failover",
+    "rds-instance-deletion-protection",
+    "rds-instance-final-snapshot",
+    "rds-instance-multi-az",
+    "rds-instance-protected",
+}
+
+
+def _diagnostics(graph, stack: str):
+    config = load_stack_config(ROOT, stack)
+    with PolicyPackServer(ROOT / "policies", project=config.project, stack=stack, stack_config=config.values) as pack:
+        pack.configure(json.loads((ROOT / "policies" / "config" / f"{stack}.json").read_text()))
+        return pack.analyze_graph(graph, config.values)
+
+
+@pytest.fixture(scope="module")
+def results(staging, prod):
+    return {"staging": _diagnostics(staging, "staging"), "prod": _diagnostics(prod, "prod")}
+
+
+def _mandatory(diagnostics) -> set[tuple[str, str]]:
+    return {(d.policy_name, d.urn.rsplit("::", 1)[-1]) for d in diagnostics if d.mandatory}
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+@pytest.mark.xfail(
+    strict=True,
+    reason="open stack findings (docs/policies.md#open-findings): DocumentDB master password not service-managed, "
+    "the DR documents replica bucket has no access logging, and seven Secrets Manager secrets have no rotation",
+)
+def test_stack_has_no_mandatory_violations(results, stack):
+    assert _mandatory(results[stack]) == set()
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_only_the_reported_open_findings_are_mandatory(results, stack):
+    assert _mandatory(results[stack]) == {(p, name.format(stack=stack)) for p, name in OPEN_FINDINGS}
+
+
+def test_prod_has_no_advisory_violations(results):
+    assert [d for d in results["prod"] if not d.mandatory] == []
+
+
+def test_staging_advisories_are_the_documented_relaxations(results):
+    assert {d.policy_name for d in results["staging"] if not d.mandatory} == STAGING_ADVISORY
