@@ -151,3 +151,25 @@ class SecureBucket(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.public_access_block]),
         )
         return self.policy
+
+
+def server_access_logs_statement(bucket: SecureBucket, account_id: str) -> dict[str, Any]:
+    """Lets S3 server access logging (from this account's buckets only) write under `s3/`."""
+    return {
+        "Sid": "S3WritesServerAccessLogs",
+        "Effect": "Allow",
+        "Principal": {"Service": "logging.s3.amazonaws.com"},
+        "Action": "s3:PutObject",
+        "Resource": pulumi.Output.concat(bucket.arn, "/s3/*"),
+        "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+    }
+
+
+def access_log_bucket(
+    name: str, account_id: str, retention_days: int, protect: bool, opts: pulumi.ResourceOptions
+) -> SecureBucket:
+    """A target for S3 server access logs in the region of `opts`' provider. SSE-S3: S3 server
+    access logging cannot write into a bucket encrypted with a customer-managed key."""
+    logs = SecureBucket(name, None, expire_after_days=retention_days, defer_policy=True, protect=protect, opts=opts)
+    logs.attach_policy([server_access_logs_statement(logs, account_id)])
+    return logs

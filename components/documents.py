@@ -7,7 +7,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from .buckets import SecureBucket
+from .buckets import SecureBucket, access_log_bucket
 from .config.data import DocumentsSettings
 from .protection import BACKUP_TAG, Protection
 from .stores import assume_role_policy
@@ -77,6 +77,8 @@ class Documents(pulumi.ComponentResource):
         dr_key: aws.kms.Key,
         dr_provider: aws.Provider,
         protection: Protection,
+        account_id: str,
+        log_retention_days: int,
         log_bucket: SecureBucket | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ):
@@ -92,13 +94,14 @@ class Documents(pulumi.ComponentResource):
             tags=BACKUP_TAG,
             opts=child,
         )
-        # S3 server access logs go to a bucket in the same region; the replica only receives
-        # replication writes, which the primary's logs already record.
+        # DB-9: after a regional failover the replica is the live bucket, so its reads and writes
+        # are logged too, into a log bucket in its own region (S3 logs only to the same region).
+        in_dr = pulumi.ResourceOptions(parent=self, providers={"aws": dr_provider})
+        self.replica_logs = access_log_bucket(
+            f"{name}-replica-logs", account_id, log_retention_days, protection.enabled, opts=in_dr
+        )
         self.replica = SecureBucket(
-            f"{name}-replica",
-            dr_key,
-            protect=protection.enabled,
-            opts=pulumi.ResourceOptions(parent=self, providers={"aws": dr_provider}),
+            f"{name}-replica", dr_key, log_bucket=self.replica_logs, protect=protection.enabled, opts=in_dr
         )
         _tiering(f"{name}-primary", self.bucket, retention)
         _tiering(f"{name}-replica", self.replica, retention)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pulumi
 
-from .buckets import SecureBucket
+from .buckets import SecureBucket, server_access_logs_statement
 from .load_balancer import ACCESS_LOG_PREFIX
 
 # The Elastic Load Balancing account that writes access logs, for regions opened before
@@ -69,14 +69,7 @@ def edge_log_bucket(
                 "Action": "s3:PutObject",
                 "Resource": pulumi.Output.concat(logs.arn, f"/{ACCESS_LOG_PREFIX}/AWSLogs/{account_id}/*"),
             },
-            {
-                "Sid": "S3WritesServerAccessLogs",
-                "Effect": "Allow",
-                "Principal": {"Service": "logging.s3.amazonaws.com"},
-                "Action": "s3:PutObject",
-                "Resource": pulumi.Output.concat(logs.arn, "/s3/*"),
-                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-            },
+            server_access_logs_statement(logs, account_id),
         ]
     )
     return logs

@@ -242,6 +242,8 @@ class Environment(pulumi.ComponentResource):
             dr_key=self.keys.dr,
             dr_provider=self.providers.dr,
             protection=protection,
+            account_id=settings.account_id,
+            log_retention_days=settings.edge.log_retention_days,
             log_bucket=self.edge_logs,
             opts=regional,
         )

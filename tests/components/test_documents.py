@@ -82,3 +82,22 @@ def test_prod_buckets_are_protected_and_the_primary_is_in_the_backup_selection(p
         assert part(prod, bucket, "bucket").inputs["forceDestroy"] is False
         assert not part(staging, bucket, "bucket").protect
     assert part(prod, "primary", "bucket").inputs["tags"] == {"backup": "true"}
+
+
+def test_both_buckets_log_access_into_a_log_bucket_of_their_own_region(stack):
+    logging = {r.name: r for r in stack.of_type("aws:s3/bucketLogging:BucketLogging")}
+    for bucket, log_bucket, region in (
+        ("documents-primary", "edge-logs", "us-east-1"),
+        ("documents-replica", "documents-replica-logs", "us-west-2"),
+    ):
+        config = logging[f"{stack.stack}-{bucket}-logging"]
+        target = stack.named(f"{stack.stack}-{log_bucket}-bucket")
+        assert config.inputs["targetBucket"] == target.id
+        assert region_of(stack, config) == region_of(stack, target) == region
+    policy = json.loads(stack.named(f"{stack.stack}-documents-replica-logs-policy").inputs["policy"])
+    (grant,) = [s for s in policy["Statement"] if s["Effect"] == "Allow"]
+    assert grant["Principal"] == {"Service": "logging.s3.amazonaws.com"}
+    assert (
+        grant["Condition"]["StringEquals"]["aws:SourceAccount"]
+        == {"staging": "111111111111", "prod": "222222222222"}[stack.stack]
+    )
