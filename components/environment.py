@@ -25,7 +25,7 @@ from .origin_secret import OriginSecret
 from .postgres import Postgres
 from .protection import Protection
 from .providers import GLOBAL_REGION, make_providers
-from .secrets import AppSecrets
+from .secrets import AppSecrets, rotation_keepers
 from .security import Keys
 from .stores import StoreContext
 from .waf import WebAcl
@@ -116,7 +116,11 @@ class Environment(pulumi.ComponentResource):
         in_us_east_1 = pulumi.ResourceOptions(parent=self, provider=self.providers.global_)
 
         self.origin_secret = OriginSecret(
-            f"{name}-origin-secret", self.keys.data, recovery_window_days=30 if protect else 7, opts=regional
+            f"{name}-origin-secret",
+            self.keys.data,
+            recovery_window_days=30 if protect else 7,
+            keepers=rotation_keepers(settings.secrets),
+            opts=regional,
         )
         self.certificates = {
             "alb": Certificate(f"{name}-alb-cert", origin_hostname, settings.hosted_zone_id, opts=regional),

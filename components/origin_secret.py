@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
@@ -16,12 +18,21 @@ class OriginSecret(pulumi.ComponentResource):
     header_name = HEADER_NAME
 
     def __init__(
-        self, name: str, key: aws.kms.Key, recovery_window_days: int, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        key: aws.kms.Key,
+        recovery_window_days: int,
+        keepers: Mapping[str, str],
+        opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("platform:origin_secret:OriginSecret", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        # Header-safe characters only; 64 alphanumerics are ~380 bits.
-        self.password = random.RandomPassword(f"{name}-value", length=64, special=False, opts=child)
+        # Header-safe characters only; 64 alphanumerics are ~380 bits. A new `keepers` value (the
+        # stack's secrets.rotated_on date) rotates it: CloudFront and the ALB rule follow in the
+        # same `pulumi up` (SEC-2).
+        self.password = random.RandomPassword(
+            f"{name}-value", length=64, special=False, keepers=dict(keepers), opts=child
+        )
         self.secret = aws.secretsmanager.Secret(
             f"{name}-secret",
             description="CloudFront-to-ALB origin verification header value",

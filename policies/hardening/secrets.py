@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fnmatch
+
 from . import _secrets_scan as scan
 from . import _types as t
 from ._helpers import flag, get, items, json_document, number, text
@@ -44,8 +46,13 @@ def _rotation_interval(args, cfg):
         yield f"secrets rotate every {int(days or 0)} days; at most {cfg['maxDays']} is allowed"
 
 
-def _secrets_rotated(stack: Stack, _cfg):
+def _secrets_rotated(stack: Stack, cfg):
+    # Reviewed exemptions (resource-name glob → reason), like cdk-nag suppressions: kept in the
+    # per-stack policy config, next to the enforcement level, where a reviewer sees them.
+    exempt = tuple((cfg.get("exemptions") or {}).keys())
     for secret in stack.of(t.SECRET):
+        if any(fnmatch.fnmatchcase(secret.name, pattern) for pattern in exempt):
+            continue
         if not stack.referrers(t.SECRET_ROTATION, secret, "secretId"):
             yield f"secret '{secret.name}' has no rotation schedule", secret.urn
 
@@ -114,8 +121,17 @@ POLICIES = [
         severity=HIGH,
         checklist=("SEC-2",),
         remediation="Add aws.secretsmanager.SecretRotation(secret_id=secret.id, rotation_lambda_arn=..., "
-        "rotation_rules={'automatically_after_days': 90}); RDS master passwords use manage_master_user_password.",
+        "rotation_rules={'automatically_after_days': 90}); RDS master passwords use manage_master_user_password. "
+        "A secret rotated another way may be exempted in the policy config with the reason.",
         check=_secrets_rotated,
+        config={
+            "exemptions": {
+                "type": "object",
+                "description": "Pulumi resource-name glob → why this secret rotates outside Secrets Manager.",
+                "additionalProperties": {"type": "string", "minLength": 20},
+                "default": {},
+            }
+        },
     ),
     resource_policy(
         "secretsmanager-secretrotation-interval",

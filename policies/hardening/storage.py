@@ -49,7 +49,14 @@ def _public_access_block_flags(args, _cfg):
 
 
 def _encryption(stack: Stack, _cfg):
-    alb_log_buckets = {b.urn for b in stack.of(t.BUCKET) if stack.referrers(t.LOAD_BALANCER, b, "accessLogs", "bucket")}
+    # ELB access logs and S3 server access logs can only be delivered to SSE-S3 buckets (AWS
+    # constraint); CloudFront's standard logs have no such limit, so they alone don't exempt.
+    sse_s3_targets = {
+        b.urn
+        for b in stack.of(t.BUCKET)
+        if stack.referrers(t.LOAD_BALANCER, b, "accessLogs", "bucket")
+        or stack.referrers(t.BUCKET_LOGGING, b, "targetBucket")
+    }
     for bucket in stack.of(t.BUCKET):
         configs = [c.props for c in _attached(stack, t.BUCKET_ENCRYPTION, bucket)]
         configs += [get(bucket.props, "serverSideEncryptionConfiguration")]
@@ -58,8 +65,7 @@ def _encryption(stack: Stack, _cfg):
         with_cmk = any(algorithm.startswith("aws:kms") for algorithm in algorithms) and any(
             get(d, "kmsMasterKeyId") for d in defaults
         )
-        # ELB access logs can only be written to SSE-S3 buckets (AWS constraint).
-        if bucket.urn in alb_log_buckets and algorithms & {"AES256", "aws:kms"}:
+        if bucket.urn in sse_s3_targets and algorithms & {"AES256", "aws:kms"}:
             continue
         if not with_cmk:
             yield f"bucket '{bucket.name}' is not encrypted with a customer-managed KMS key", bucket.urn
@@ -105,8 +111,9 @@ def _access_logging(stack: Stack, cfg):
 
 
 def _replication(stack: Stack, cfg):
+    log_buckets = _log_buckets(stack)  # a documents bucket's access logs are not documents
     for bucket in stack.of(t.BUCKET):
-        if not any(fnmatch(bucket.name, p) for p in cfg["replicatedBuckets"]):
+        if bucket.urn in log_buckets or not any(fnmatch(bucket.name, p) for p in cfg["replicatedBuckets"]):
             continue
         if stack.referrers(t.BUCKET_REPLICATION, bucket, "rules"):
             continue  # the replica itself

@@ -106,8 +106,8 @@ def test_prod_secrets_are_protected_and_recoverable_for_30_days(prod, staging):
 def test_a_new_rotation_date_regenerates_every_generated_secret():
     assert rotation_keepers(SecretsSettings()) == {"rotated_on": "initial"}
     rotated = build("staging", extra_config={"platform:secrets": '{"rotated_on": "2026-11-01"}'})
-    randoms = [r for r in rotated if r.type.startswith("random:") and "origin-secret" not in r.name]
-    assert len(randoms) == 6
+    randoms = [r for r in rotated if r.type.startswith("random:")]
+    assert len(randoms) == 7  # the six data-tier values and CloudFront's origin header
     assert all(r.inputs["keepers"] == {"rotated_on": "2026-11-01"} for r in randoms)
 
 

@@ -10,23 +10,22 @@ from conftest import ROOT
 from synth.analyzer import PolicyPackServer
 from synth.stackconfig import load_stack_config
 
-# Open findings in the stack program (reported to the lead; the pack is right, the stack must change).
+# Open findings in the stack program (the pack is right, the stack must change).
 OPEN_FINDINGS = {
-    ("docdb-cluster-managed-master-password", "{stack}-docdb-cluster"),
-    ("s3-bucket-access-logging", "{stack}-documents-replica-bucket"),
-    *(
-        ("secretsmanager-secret-rotation", f"{{stack}}-{secret}")
-        for secret in (
-            "secrets-jwt-secret",
-            "secrets-session-secret",
-            "secrets-api-key",
-            "secrets-encryption-key",
-            "docdb-master-secret",
-            "origin-secret-secret",
-            "cache-auth-secret",
-        )
-    ),
+    ("secretsmanager-secret-rotation", f"{{stack}}-{secret}")
+    for secret in (
+        "secrets-jwt-secret",
+        "secrets-session-secret",
+        "secrets-api-key",
+        "secrets-encryption-key",
+        "docdb-master-secret",
+        "cache-auth-secret",
+    )
 }
+# Advisory in both stacks, justified in docs/policies.md#reviewed-exceptions: pulumi-aws 7.51
+# can't put DocumentDB's service-managed password under a customer-managed key (SEC-1), so the
+# password is generated under the data CMK instead.
+ADVISORY_BY_DESIGN = {"docdb-cluster-managed-master-password"}
 # Staging relaxes availability and accidental-deletion safeguards to advisory (policies/config/staging.json).
 STAGING_ADVISORY = {
     "autoscaling-group-capacity",
@@ -64,8 +63,7 @@ def _mandatory(diagnostics) -> set[tuple[str, str]]:
 @pytest.mark.parametrize("stack", ["staging", "prod"])
 @pytest.mark.xfail(
     strict=True,
-    reason="open stack findings (docs/policies.md#open-findings): DocumentDB master password not service-managed, "
-    "the DR documents replica bucket has no access logging, and seven Secrets Manager secrets have no rotation",
+    reason="open stack findings (docs/policies.md#open-findings): six Secrets Manager secrets have no rotation",
 )
 def test_stack_has_no_mandatory_violations(results, stack):
     assert _mandatory(results[stack]) == set()
@@ -76,9 +74,9 @@ def test_only_the_reported_open_findings_are_mandatory(results, stack):
     assert _mandatory(results[stack]) == {(p, name.format(stack=stack)) for p, name in OPEN_FINDINGS}
 
 
-def test_prod_has_no_advisory_violations(results):
-    assert [d for d in results["prod"] if not d.mandatory] == []
+def test_prod_advisories_are_only_the_reviewed_exceptions(results):
+    assert {d.policy_name for d in results["prod"] if not d.mandatory} == ADVISORY_BY_DESIGN
 
 
 def test_staging_advisories_are_the_documented_relaxations(results):
-    assert {d.policy_name for d in results["staging"] if not d.mandatory} == STAGING_ADVISORY
+    assert {d.policy_name for d in results["staging"] if not d.mandatory} == STAGING_ADVISORY | ADVISORY_BY_DESIGN

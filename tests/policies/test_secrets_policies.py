@@ -102,6 +102,17 @@ def test_policy_flags_violation_and_passes_compliant(pack, case):
     assert_case(pack, case)
 
 
+def test_a_reasoned_exemption_skips_only_the_secrets_it_names(pack):
+    def program():
+        aws.secretsmanager.Secret("origin-header", kms_key_id=KEY)
+        aws.secretsmanager.Secret("jwt", kms_key_id=KEY)
+
+    reason = {"origin-*": "rotated by pulumi up together with the CloudFront and ALB settings"}
+    config = {"secretsmanager-secret-rotation": {"exemptions": reason}}
+    messages = pack.violations("secretsmanager-secret-rotation", program, config=config)
+    assert len(messages) == 1 and messages[0].endswith("secret 'jwt' has no rotation schedule")
+
+
 def test_plaintext_secret_values_are_not_echoed(pack):
     messages = pack.violations(
         "ecs-taskdefinition-no-plaintext-secrets", _task([{"name": "JWT_SECRET", "value": "q8Zt1vX0pLm3"}])

@@ -92,6 +92,17 @@ def _alb_log_bucket(sse: str):
     return program
 
 
+def _access_log_target(sse: str, name: str = "documents-logs"):
+    """`name` receives another bucket's S3 server access logs."""
+
+    def program():
+        logs = _bucket(name, sse=sse, skip=("logging",))
+        source = _bucket("reports", skip=("logging",))
+        aws.s3.BucketLogging("reports-logging", bucket=source.id, target_bucket=logs.id, target_prefix="s3/")
+
+    return program
+
+
 def _public_policy(condition: bool):
     statement = {
         "Sid": "Read",
@@ -129,6 +140,7 @@ CASES = [
     ),
     Case("s3-bucket-encryption-cmk", lambda: _bucket(sse="AES256"), lambda: _bucket(), "customer-managed KMS key"),
     Case("s3-bucket-encryption-cmk", _alb_log_bucket("none"), _alb_log_bucket("AES256"), "customer-managed"),
+    Case("s3-bucket-encryption-cmk", _access_log_target("none"), _access_log_target("AES256"), "customer-managed"),
     Case("s3-bucket-versioning", lambda: _bucket(skip=("versioning",)), lambda: _bucket(), "versioning"),
     Case("s3-bucket-tls-only", lambda: _bucket(skip=("policy",)), lambda: _bucket(), "aws:SecureTransport"),
     Case(
@@ -161,3 +173,5 @@ def test_v6_inline_bucket_settings_are_honoured(pack):
 
 def test_replication_only_required_for_matching_buckets(pack):
     assert pack.violations("s3-bucket-cross-region-replication", lambda: _bucket("assets")) == []
+    # A documents bucket's access-log bucket holds logs, not documents.
+    assert pack.violations("s3-bucket-cross-region-replication", _access_log_target("AES256")) == []
