@@ -21,7 +21,7 @@ stack's `<pkg>:*` config values, as the engine creates it.
 
 from __future__ import annotations
 
-import importlib.metadata
+import dataclasses
 import json
 import os
 import re
@@ -43,6 +43,8 @@ from pulumi.runtime.proto import analyzer_pb2 as pb
 from pulumi.runtime.proto import analyzer_pb2_grpc
 
 from .program import Graph, Registration, Secret, Unknown
+from .providers import with_default_providers
+from .stackconfig import StackConfig
 
 ENFORCEMENT_LEVELS = {
     pb.ADVISORY: "advisory",
@@ -185,47 +187,23 @@ def resource_options(r: Registration) -> pb.AnalyzerResourceOptions:
     )
 
 
-def _package_version(package: str) -> str:
-    try:
-        return importlib.metadata.version(f"pulumi-{package}")
-    except importlib.metadata.PackageNotFoundError:
-        return ""
-
-
-def default_provider(graph: Graph, package: str, stack_config: Mapping[str, str]) -> pb.AnalyzerProviderResource:
-    """The provider the engine creates for resources without an explicit one: named
-    `default_<version>`, configured from the stack's `<package>:<key>` values."""
-    version = _package_version(package)
-    name = "default_" + version.replace(".", "_") if version else "default"
-    props: dict[str, Any] = {k.split(":", 1)[1]: v for k, v in stack_config.items() if k.startswith(f"{package}:")}
-    if version:
-        props["version"] = version
+def provider_of(graph: Graph, r: Registration) -> pb.AnalyzerProviderResource | None:
+    """The provider registration `r` was created with (explicit, or the engine's default one
+    that `synth.providers.with_default_providers` added to the graph)."""
+    if not r.provider_urn:
+        return None
+    provider = graph.by_urn(r.provider_urn)
     return pb.AnalyzerProviderResource(
-        type=f"pulumi:providers:{package}",
-        urn=f"urn:pulumi:{graph.stack}::{graph.project}::pulumi:providers:{package}::{name}",
-        name=name,
-        properties=to_struct(props),
+        type=provider.type, urn=provider.urn, name=provider.name, properties=to_struct(provider.raw_inputs)
     )
 
 
-def provider_of(graph: Graph, r: Registration, stack_config: Mapping[str, str]) -> pb.AnalyzerProviderResource | None:
-    if r.provider_urn:
-        provider = graph.by_urn(r.provider_urn)
-        return pb.AnalyzerProviderResource(
-            type=provider.type, urn=provider.urn, name=provider.name, properties=to_struct(provider.raw_inputs)
-        )
-    package = r.type.split(":", 1)[0]
-    if not r.custom or package == "pulumi" or r.type.startswith("pulumi:providers:"):
-        return None
-    return default_provider(graph, package, stack_config)
-
-
-def analyze_request(graph: Graph, r: Registration, stack_config: Mapping[str, str]) -> pb.AnalyzeRequest:
+def analyze_request(graph: Graph, r: Registration) -> pb.AnalyzeRequest:
     """What the engine sends to `Analyze`/`Remediate`: the resource's inputs."""
     request = pb.AnalyzeRequest(
         type=r.type, urn=r.urn, name=r.name, properties=to_struct(r.raw_inputs), options=resource_options(r)
     )
-    provider = provider_of(graph, r, stack_config)
+    provider = provider_of(graph, r)
     if provider is not None:
         request.provider.CopyFrom(provider)
     return request
@@ -237,7 +215,7 @@ def _outputs(r: Registration) -> dict[str, Any]:
     return {**r.outputs, **secret_inputs}
 
 
-def analyze_stack_request(graph: Graph, stack_config: Mapping[str, str]) -> pb.AnalyzeStackRequest:
+def analyze_stack_request(graph: Graph) -> pb.AnalyzeStackRequest:
     """What the engine sends to `AnalyzeStack`: every resource's outputs, parents and dependencies."""
     resources = []
     for r in graph:
@@ -255,7 +233,7 @@ def analyze_stack_request(graph: Graph, stack_config: Mapping[str, str]) -> pb.A
                 if v
             },
         )
-        provider = provider_of(graph, r, stack_config)
+        provider = provider_of(graph, r)
         if provider is not None:
             resource.provider.CopyFrom(provider)
         resources.append(resource)
@@ -295,12 +273,16 @@ def reconcile_config(info: PackInfo, config: Mapping[str, Any]) -> dict[str, pb.
 # ---- the pack process ------------------------------------------------------------------------
 
 
-def _pack_python(pack_dir: Path) -> str:
-    """The interpreter the CLI would use: the pack's `virtualenv` option, else this one."""
+def _pack_manifest(pack_dir: Path) -> dict[str, Any]:
     try:
-        runtime = (yaml.safe_load((pack_dir / "PulumiPolicy.yaml").read_text()) or {}).get("runtime")
+        return yaml.safe_load((pack_dir / "PulumiPolicy.yaml").read_text()) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise PackStartError(f"{pack_dir}: cannot read PulumiPolicy.yaml: {exc}") from exc
+
+
+def _pack_python(pack_dir: Path) -> str:
+    """The interpreter the CLI would use: the pack's `virtualenv` option, else this one."""
+    runtime = _pack_manifest(pack_dir).get("runtime")
     venv = (runtime.get("options") or {}).get("virtualenv") if isinstance(runtime, dict) else None
     candidate = pack_dir / venv / "bin" / "python" if venv else None
     return str(candidate) if candidate and candidate.exists() else sys.executable
@@ -340,10 +322,12 @@ class Analyzer:
         """Remediate and analyze every resource, then analyze the stack, as a deployment does.
         Remediations applied are kept in `self.remediations`."""
         config = self.stack_config if stack_config is None else stack_config
+        # Resources without an explicit provider reach the pack with the engine's default one.
+        graph = with_default_providers(graph, StackConfig(graph.project, graph.stack, dict(config)))
         diagnostics: list[Diagnostic] = []
         self.remediations = []
         for r in graph:
-            request = analyze_request(graph, r, config)
+            request = analyze_request(graph, r)
             remediations = self.remediate(request)
             for remediation in remediations:
                 if remediation.properties:
@@ -351,7 +335,7 @@ class Analyzer:
                     request.properties.update(remediation.properties)
             self.remediations += remediations
             diagnostics += self.analyze(request)
-        diagnostics += self.analyze_stack(analyze_stack_request(graph, config))
+        diagnostics += self.analyze_stack(analyze_stack_request(graph))
         return diagnostics
 
 
@@ -420,6 +404,13 @@ class PolicyPackServer(Analyzer):
             PULUMI_ORGANIZATION=self.organization,
         )
         return env
+
+    def info(self) -> PackInfo:
+        """As the CLI reports it: a Python pack's version comes from PulumiPolicy.yaml (the SDK
+        itself always answers 0.0.1)."""
+        info = super().info()
+        version = _pack_manifest(self.pack_dir).get("version")
+        return dataclasses.replace(info, version=str(version)) if version else info
 
     def start(self) -> None:
         if not (self.pack_dir / "PulumiPolicy.yaml").is_file():

@@ -78,7 +78,7 @@ def test_sarif_errors_are_the_mandatory_violations(violations_check):
 def test_each_resource_reaches_the_pack_with_its_default_provider():
     preview = run_preview(FIXTURES / "datastore-base", "dev")
     bucket = preview.graph.named("reports")
-    request = analyze_request(preview.graph, bucket, preview.config.values)
+    request = analyze_request(preview.graph, bucket)
     assert request.provider.urn == "urn:pulumi:dev::datastore::pulumi:providers:aws::default_7_51_1"
     assert request.provider.properties["region"] == "eu-west-1"
     assert "data-team" in request.provider.properties["defaultTags"]
