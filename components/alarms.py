@@ -7,68 +7,22 @@ chosen for its metric, and the reason sits next to it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import partial
 
 import pulumi
 import pulumi_aws as aws
 
 from .alarm_factory import DAILY, FAST, FIVE_MINUTES, SLOW, SUSTAINED, AlarmFactory, Metric
-from .config import AlarmSettings, Color
+from .alarm_targets import AlarmTargets
+from .config import AlarmSettings
+from .data_alarms import cache_alarms, documentdb_alarms, postgres_alarms
 from .notifications import Notifications
 
-GIB = 1024**3
 # Failed connections as the Node.js drivers (pg, mongodb, ioredis) and the application log them:
 # no AWS metric counts refused or failed connections.
 DB_CONNECTION_ERROR_PATTERN = (
     '?ECONNREFUSED ?ETIMEDOUT ?"database connection failed" ?"password authentication failed" ?"too many clients"'
 )
-# Postgres logs every statement slower than log_min_duration_statement as `duration: … ms`.
-POSTGRES_SLOW_QUERY_PATTERN = '"duration:"'
-# Server-side connection failures Postgres logs (log_connections is on).
-POSTGRES_CONNECTION_ERROR_PATTERN = '?"password authentication failed" ?"too many clients" ?"no pg_hba.conf entry"'
-# Every DocumentDB profiler entry is an operation slower than the profiler threshold.
-EVERY_EVENT = ""
-
-
-@dataclass(frozen=True)
-class CertificateTarget:
-    name: str  # what it serves: "alb", "cdn"
-    arn: pulumi.Input[str]
-    # ACM publishes DaysToExpiry in the certificate's region: CloudFront's lives in us-east-1.
-    is_global: bool = False
-
-
-@dataclass(frozen=True)
-class WebAclTarget:
-    name: str  # what it protects: "regional", "cloudfront"
-    # The WebACL dimension is the web ACL's visibility-config metric name.
-    metric_name: pulumi.Input[str]
-    # CLOUDFRONT-scope ACLs publish in us-east-1 without a Region dimension.
-    is_global: bool = False
-
-
-@dataclass(frozen=True)
-class AlarmTargets:
-    """What the alarms watch; every part is optional so a stack alarms on what it has."""
-
-    alb_arn_suffix: pulumi.Input[str] | None = None
-    target_group_arn_suffixes: Mapping[Color, pulumi.Input[str]] = field(default_factory=dict)
-    # Colours with traffic weight > 0: an idle colour without healthy targets is expected.
-    running_colors: Sequence[Color] = ()
-    asg_names: Mapping[Color, pulumi.Input[str]] = field(default_factory=dict)
-    app_log_group_name: pulumi.Input[str] | None = None
-    distribution_id: pulumi.Input[str] | None = None
-    web_acls: Sequence[WebAclTarget] = ()
-    certificates: Sequence[CertificateTarget] = ()
-    db_instance_id: pulumi.Input[str] | None = None
-    db_allocated_storage_gb: int | None = None
-    db_replica_ids: Sequence[pulumi.Input[str]] = ()
-    db_log_group_name: pulumi.Input[str] | None = None
-    docdb_cluster_id: pulumi.Input[str] | None = None
-    docdb_profiler_log_group_name: pulumi.Input[str] | None = None
-    cache_node_ids: Sequence[pulumi.Input[str]] = ()
 
 
 class Alarms(pulumi.ComponentResource):
@@ -103,16 +57,10 @@ class Alarms(pulumi.ComponentResource):
             global_topics=global_topics,
             global_provider=global_provider,
         )
-        for family in (
-            self._load_balancer,
-            self._app_tier,
-            self._postgres,
-            self._documentdb,
-            self._cache,
-            self._edge,
-            self._certificates,
-        ):
+        for family in (self._load_balancer, self._app_tier, self._edge, self._certificates):
             family(targets)
+        for store_alarms in (postgres_alarms, documentdb_alarms, cache_alarms):
+            store_alarms(self._factory, self._th, targets)
         self.alarms = self._factory.alarms
         # Alarms living in us-east-1 (CloudFront, its web ACL and certificate).
         self.global_keys = self._factory.global_keys
@@ -234,180 +182,6 @@ class Alarms(pulumi.ComponentResource):
                 window=FAST,
                 runbook="database-connections",
                 summary="The application fails to connect to a database or the cache",
-            )
-
-    def _postgres(self, t: AlarmTargets) -> None:
-        if t.db_instance_id is None:
-            return
-        th = self._th
-        db = {"DBInstanceIdentifier": t.db_instance_id}
-        # A stopped or replaced instance stops publishing; availability is the connection alarms'.
-        alarm = partial(self._factory.metric, runbook="postgres", missing="notBreaching")
-        alarm(
-            "postgres-cpu",
-            "warning",
-            Metric("AWS/RDS", "CPUUtilization", db),
-            ">",
-            th.db_cpu_percent,
-            window=SLOW,
-            summary=f"Postgres CPU above {th.db_cpu_percent}%",
-        )
-        if t.db_allocated_storage_gb:
-            # FreeStorageSpace is in bytes: the threshold is a share of the allocated storage.
-            free = t.db_allocated_storage_gb * GIB * th.db_free_storage_percent / 100
-            alarm(
-                "postgres-free-storage",
-                "warning",
-                Metric("AWS/RDS", "FreeStorageSpace", db, "Minimum"),
-                "<",
-                free,
-                window=SLOW,
-                summary=f"Postgres has under {th.db_free_storage_percent}% of {t.db_allocated_storage_gb} GiB free",
-            )
-        self._connections("postgres", Metric("AWS/RDS", "DatabaseConnections", db, "Maximum"))
-        # Seconds. Sustained I/O latency is what makes queries slow (the checklist's "slow queries").
-        for metric, key in (("ReadLatency", "read"), ("WriteLatency", "write")):
-            alarm(
-                f"postgres-{key}-latency",
-                "warning",
-                Metric("AWS/RDS", metric, db),
-                ">",
-                th.db_latency_ms / 1000,
-                window=SUSTAINED,
-                summary=f"Postgres {key} latency above {th.db_latency_ms} ms: queries slow down",
-            )
-        if t.db_log_group_name is not None:
-            self._factory.log_count(
-                "postgres-connection-failures",
-                "critical",
-                t.db_log_group_name,
-                POSTGRES_CONNECTION_ERROR_PATTERN,
-                0,
-                window=FAST,
-                runbook="database-connections",
-                summary="Postgres refuses connections (authentication, too many clients, pg_hba)",
-            )
-            self._factory.log_count(
-                "postgres-slow-queries",
-                "warning",
-                t.db_log_group_name,
-                POSTGRES_SLOW_QUERY_PATTERN,
-                th.slow_queries_per_5_minutes,
-                window=FIVE_MINUTES,
-                runbook="postgres",
-                summary=f"More than {th.slow_queries_per_5_minutes} slow Postgres queries in 5 minutes",
-            )
-        for index, replica in enumerate(t.db_replica_ids):
-            alarm(
-                f"postgres-replica-lag-{index}",
-                "warning",
-                Metric("AWS/RDS", "ReplicaLag", {"DBInstanceIdentifier": replica}, "Maximum"),
-                ">",
-                th.replica_lag_seconds,
-                window=SUSTAINED,
-                summary=f"A Postgres read replica lags more than {th.replica_lag_seconds} s",
-            )
-
-    def _documentdb(self, t: AlarmTargets) -> None:
-        if t.docdb_cluster_id is None:
-            return
-        th = self._th
-        cluster = {"DBClusterIdentifier": t.docdb_cluster_id}
-        alarm = partial(self._factory.metric, runbook="documentdb", missing="notBreaching")
-        alarm(
-            "docdb-cpu",
-            "warning",
-            Metric("AWS/DocDB", "CPUUtilization", cluster, "Maximum"),
-            ">",
-            th.db_cpu_percent,
-            window=SLOW,
-            summary=f"A DocumentDB instance is above {th.db_cpu_percent}% CPU",
-        )
-        self._connections("docdb", Metric("AWS/DocDB", "DatabaseConnections", cluster, "Maximum"))
-        # Milliseconds. The cluster-wide maximum covers every replica without naming them; a
-        # cluster without replicas publishes nothing (notBreaching).
-        alarm(
-            "docdb-replica-lag",
-            "warning",
-            Metric("AWS/DocDB", "DBClusterReplicaLagMaximum", cluster, "Maximum"),
-            ">",
-            th.replica_lag_seconds * 1000,
-            window=SUSTAINED,
-            summary=f"A DocumentDB replica lags more than {th.replica_lag_seconds} s",
-        )
-
-        if t.docdb_profiler_log_group_name is not None:
-            self._factory.log_count(
-                "docdb-slow-queries",
-                "warning",
-                t.docdb_profiler_log_group_name,
-                EVERY_EVENT,
-                th.slow_queries_per_5_minutes,
-                window=FIVE_MINUTES,
-                runbook="documentdb",
-                summary=f"More than {th.slow_queries_per_5_minutes} slow DocumentDB operations in 5 minutes",
-            )
-
-    def _connections(self, engine: str, metric: Metric) -> None:
-        for severity, limit in (
-            ("warning", self._th.db_connections_warning),
-            ("critical", self._th.db_connections_critical),
-        ):
-            self._factory.metric(
-                f"{engine}-connections-{severity}",
-                severity,
-                metric,
-                ">",
-                limit,
-                missing="notBreaching",
-                window=SUSTAINED,
-                runbook="database-connections",
-                summary=f"{engine} has more than {limit} open connections",
-            )
-
-    def _cache(self, t: AlarmTargets) -> None:
-        th = self._th
-        # Per node (host metrics carry CacheClusterId, not the replication group), named by
-        # position because the ids are outputs.
-        alarm = partial(self._factory.metric, runbook="redis", missing="notBreaching")
-        for index, node in enumerate(t.cache_node_ids):
-            n = {"CacheClusterId": node}
-            alarm(
-                f"redis-cpu-{index}",
-                "warning",
-                Metric("AWS/ElastiCache", "EngineCPUUtilization", n),
-                ">",
-                th.cache_cpu_percent,
-                window=SLOW,
-                summary=f"Redis node {index} engine CPU above {th.cache_cpu_percent}%",
-            )
-            alarm(
-                f"redis-memory-{index}",
-                "warning",
-                Metric("AWS/ElastiCache", "DatabaseMemoryUsagePercentage", n, "Maximum"),
-                ">",
-                th.cache_memory_percent,
-                window=SLOW,
-                summary=f"Redis node {index} memory above {th.cache_memory_percent}%",
-            )
-            alarm(
-                f"redis-evictions-{index}",
-                "warning",
-                Metric("AWS/ElastiCache", "Evictions", n, "Sum"),
-                ">",
-                th.cache_evictions_per_5_minutes,
-                window=FIVE_MINUTES,
-                summary=f"Redis node {index} evicts keys: it is full",
-            )
-            # Only replicas publish it; the primary's silence is fine (notBreaching).
-            alarm(
-                f"redis-replication-lag-{index}",
-                "warning",
-                Metric("AWS/ElastiCache", "ReplicationLag", n, "Maximum"),
-                ">",
-                th.replica_lag_seconds,
-                window=SUSTAINED,
-                summary=f"Redis replica {index} lags over {th.replica_lag_seconds} s",
             )
 
     def _edge(self, t: AlarmTargets) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pulumi
 
-from .alarms import Alarms, AlarmTargets, CertificateTarget, WebAclTarget
+from .alarm_targets import AlarmTargets, CertificateTarget, WebAclTarget
+from .alarms import Alarms
 from .app_tier import AppTier
 from .backups import Backups
 from .cache import Cache
