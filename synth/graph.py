@@ -32,6 +32,9 @@ MAIN_TYPES = STATEFUL_TYPES | {
     "aws:eks/cluster:Cluster",
     "aws:ecr/repository:Repository",
     "aws:cloudwatch/dashboard:Dashboard",
+    "aws:cloudwatch/metricAlarm:MetricAlarm",
+    "aws:cloudwatch/eventRule:EventRule",
+    "aws:lambda/function:Function",
 }
 
 
@@ -62,10 +65,15 @@ def _name(urn: str) -> str:
     return urn.rsplit("::", 1)[-1]
 
 
+# A node lists at most this many names; a diagram is for shape, the preview lists everything.
+MAX_NAMES = 5
+
+
 def _node_label(type_: str, urns: list[str], component: str) -> str:
     names = sorted(_name(u).removeprefix(f"{component}-") for u in urns)
     count = f" ({len(urns)})" if len(urns) > 1 else ""
-    return f"{_short_type(type_)}{count}<br/>{', '.join(names)}"
+    shown = ", ".join(names[:MAX_NAMES]) + (", …" if len(names) > MAX_NAMES else "")
+    return f"{_short_type(type_)}{count}<br/>{shown}"
 
 
 def build(document: dict[str, Any]) -> Diagram:
