@@ -66,3 +66,12 @@ def test_a_program_without_components_draws_loose_resources_and_their_edges():
     # The database is encrypted with the key: the key is drawn feeding it.
     assert f"{ids['kms Key<br/>data']} --> {ids['rds Instance<br/>db']}" in out
     assert "s3 Bucket (2)<br/>assets, reports" in ids
+
+
+def test_a_node_lists_a_few_names_and_elides_the_rest():
+    from synth.graph import MAX_NAMES, _node_label
+
+    urns = [f"urn:pulumi:prod::platform::aws:cloudwatch/metricAlarm:MetricAlarm::prod-alarms-a{i}" for i in range(9)]
+    label = _node_label("aws:cloudwatch/metricAlarm:MetricAlarm", urns, "prod-alarms")
+    assert label.startswith("cloudwatch MetricAlarm (9)<br/>a0, a1")
+    assert label.count(",") == MAX_NAMES and label.endswith(", …")
