@@ -11,6 +11,7 @@ import pulumi_random as random
 
 from .config.data import SecretsSettings
 from .protection import Protection
+from .rotation import RotationTarget
 
 # The application's secrets (seed: JWT_SECRET, SESSION_SECRET, API_KEY and the field encryption key).
 APP_SECRETS = {
@@ -50,7 +51,9 @@ def stored_secret(
         f"{name}-value",
         secret_id=secret.id,
         secret_string=pulumi.Output.secret(value),
-        opts=pulumi.ResourceOptions(parent=parent),
+        # The rotation function moves AWSCURRENT to its own versions; Pulumi must not move it
+        # back. A new value from Pulumi (`rotated_on`) still writes a new version (SEC-2).
+        opts=pulumi.ResourceOptions(parent=parent, ignore_changes=["versionStages"]),
     )
     return secret
 
@@ -120,6 +123,11 @@ class AppSecrets(pulumi.ComponentResource):
                 parent=self,
             )
             for label, value in values.items()
+        }
+        # SEC-2: the rotation function replaces each with a value of the same shape.
+        self.rotation_targets = {
+            label: RotationTarget(secret, "random-key" if label == ENCRYPTION_KEY else "random")
+            for label, secret in self.secrets.items()
         }
         self.arns = [s.arn for s in self.secrets.values()]
         self.names = [s.name for s in self.secrets.values()]

@@ -32,6 +32,7 @@ MAIN_TYPES = STATEFUL_TYPES | {
     "aws:eks/cluster:Cluster",
     "aws:ecr/repository:Repository",
     "aws:cloudwatch/dashboard:Dashboard",
+    "aws:lambda/function:Function",
 }
 
 
