@@ -3,8 +3,6 @@ helper every store uses to keep a generated credential."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
@@ -23,7 +21,8 @@ ENCRYPTION_KEY = "encryption-key"
 
 
 def rotation_keepers(settings: SecretsSettings) -> dict[str, str]:
-    """A new `secrets.rotated_on` date replaces every generated value on the next `pulumi up` (SEC-2)."""
+    """A new `secrets.rotated_on` date replaces every generated value on the next `pulumi up`: the
+    emergency path; scheduled rotation is the rotation function's (components/rotation.py, SEC-2)."""
     return {"rotated_on": settings.rotated_on.isoformat() if settings.rotated_on else "initial"}
 
 
@@ -95,11 +94,6 @@ class AppSecrets(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("platform:secrets:AppSecrets", name, None, opts)
-        if settings.rotation_overdue(date.today()):
-            pulumi.log.warn(
-                f"application secrets were last rotated on {settings.rotated_on}, more than "
-                f"{settings.rotation_days} days ago (SEC-2): set secrets.rotated_on to today and deploy"
-            )
         child = pulumi.ResourceOptions(parent=self)
         values: dict[str, pulumi.Output[str]] = {
             label: random.RandomPassword(
