@@ -7,6 +7,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .config.data import CacheSettings
+from .rotation import RotationTarget
 from .secrets import generated_password, stored_secret
 from .stores import StoreContext
 
@@ -113,6 +114,10 @@ class Cache(pulumi.ComponentResource):
             parent=self,
         )
 
+        # SEC-2: the rotation function adds a new token with the ROTATE strategy, like Pulumi does.
+        self.rotation_target = RotationTarget(
+            self.secret, "elasticache-auth", self.replication_group.replication_group_id, self.replication_group.arn
+        )
         self.primary_endpoint = self.replication_group.primary_endpoint_address
         self.reader_endpoint = self.replication_group.reader_endpoint_address
         self.register_outputs(

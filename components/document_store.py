@@ -8,6 +8,7 @@ import pulumi_aws as aws
 
 from .config.data import DocumentDbSettings
 from .protection import BACKUP_TAG
+from .rotation import RotationTarget
 from .secrets import generated_password, stored_secret
 from .stores import StoreContext
 
@@ -132,6 +133,10 @@ class DocumentStore(pulumi.ComponentResource):
             parent=self,
         )
 
+        # SEC-2: the rotation function sets a new master password through the control plane.
+        self.rotation_target = RotationTarget(
+            self.secret, "docdb-master", self.cluster.cluster_identifier, self.cluster.arn
+        )
         self.endpoint = self.cluster.endpoint
         self.reader_endpoint = self.cluster.reader_endpoint
         self.register_outputs(

@@ -26,6 +26,7 @@ from .origin_secret import OriginSecret
 from .postgres import Postgres
 from .protection import Protection
 from .providers import GLOBAL_REGION, make_providers
+from .rotation import SecretRotator
 from .secrets import AppSecrets, rotation_keepers
 from .security import Keys
 from .stores import StoreContext
@@ -238,6 +239,17 @@ class Environment(pulumi.ComponentResource):
         self.postgres = store(Postgres, "postgres", settings.postgres, "postgres")
         self.document_store = store(DocumentStore, "docdb", settings.docdb, "docdb")
         self.cache = store(Cache, "cache", settings.cache, "redis")
+        # SEC-2: the secrets AWS can't rotate itself (RDS rotates Postgres's own).
+        stores = {"docdb": self.document_store.rotation_target, "cache": self.cache.rotation_target}
+        self.rotator = SecretRotator(
+            f"{name}-rotation",
+            context,
+            {**self.app_secrets.rotation_targets, **stores},
+            function_name=f"{prefix}-secret-rotation",
+            region=settings.region,
+            account_id=settings.account_id,
+            opts=regional,
+        )
         self.documents = Documents(
             f"{name}-documents",
             settings.documents,

@@ -3,14 +3,13 @@ helper every store uses to keep a generated credential."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
 from .config.data import SecretsSettings
 from .protection import Protection
+from .rotation import RotationTarget
 
 # The application's secrets (seed: JWT_SECRET, SESSION_SECRET, API_KEY and the field encryption key).
 APP_SECRETS = {
@@ -22,7 +21,8 @@ ENCRYPTION_KEY = "encryption-key"
 
 
 def rotation_keepers(settings: SecretsSettings) -> dict[str, str]:
-    """A new `secrets.rotated_on` date replaces every generated value on the next `pulumi up` (SEC-2)."""
+    """A new `secrets.rotated_on` date replaces every generated value on the next `pulumi up`: the
+    emergency path; scheduled rotation is the rotation function's (components/rotation.py, SEC-2)."""
     return {"rotated_on": settings.rotated_on.isoformat() if settings.rotated_on else "initial"}
 
 
@@ -50,7 +50,9 @@ def stored_secret(
         f"{name}-value",
         secret_id=secret.id,
         secret_string=pulumi.Output.secret(value),
-        opts=pulumi.ResourceOptions(parent=parent),
+        # The rotation function moves AWSCURRENT to its own versions; Pulumi must not move it
+        # back. A new value from Pulumi (`rotated_on`) still writes a new version (SEC-2).
+        opts=pulumi.ResourceOptions(parent=parent, ignore_changes=["versionStages"]),
     )
     return secret
 
@@ -92,11 +94,6 @@ class AppSecrets(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("platform:secrets:AppSecrets", name, None, opts)
-        if settings.rotation_overdue(date.today()):
-            pulumi.log.warn(
-                f"application secrets were last rotated on {settings.rotated_on}, more than "
-                f"{settings.rotation_days} days ago (SEC-2): set secrets.rotated_on to today and deploy"
-            )
         child = pulumi.ResourceOptions(parent=self)
         values: dict[str, pulumi.Output[str]] = {
             label: random.RandomPassword(
@@ -120,6 +117,11 @@ class AppSecrets(pulumi.ComponentResource):
                 parent=self,
             )
             for label, value in values.items()
+        }
+        # SEC-2: the rotation function replaces each with a value of the same shape.
+        self.rotation_targets = {
+            label: RotationTarget(secret, "random-key" if label == ENCRYPTION_KEY else "random")
+            for label, secret in self.secrets.items()
         }
         self.arns = [s.arn for s in self.secrets.values()]
         self.names = [s.name for s in self.secrets.values()]

@@ -126,6 +126,15 @@ def computed_outputs(
         case "aws:secretsmanager/secret:Secret":
             out |= {"arn": f"arn:aws:secretsmanager:{region}:{account}:secret:{physical}-{suffix[:6]}"}
             resource_id = out["arn"]
+        case "aws:lambda/function:Function":
+            function_arn = f"arn:aws:lambda:{region}:{account}:function:{physical}"
+            out |= {
+                "arn": function_arn,
+                "qualifiedArn": f"{function_arn}:$LATEST",
+                "invokeArn": f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function_arn}/invocations",
+                "version": "$LATEST",
+            }
+            resource_id = physical
         case "aws:lb/loadBalancer:LoadBalancer":
             elb = f"arn:aws:elasticloadbalancing:{region}:{account}"
             out |= {

@@ -315,11 +315,8 @@ class BackupSettings(Section):
 
 
 class SecretsSettings(Section):
-    # SEC-2: setting a new date regenerates every Pulumi-generated secret on the next `pulumi up`
-    # (docs/data-and-recovery.md, "Rotation"); None until the first rotation.
+    # SEC-2 emergency path: a new date regenerates every Pulumi-generated secret on the next
+    # `pulumi up` (docs/data-and-recovery.md, "Emergency rotation"); None until then.
     rotated_on: date | None = None
-    # Rotation period: RDS rotates its master password on it; the others are due after it.
+    # Rotation period: RDS rotates its master password on it, the rotation function the others.
     rotation_days: int = Field(90, ge=1, le=90)
-
-    def rotation_overdue(self, today: date) -> bool:
-        return self.rotated_on is not None and (today - self.rotated_on).days > self.rotation_days

@@ -32,7 +32,8 @@ def test_postgres_password_is_managed_by_rds_and_rotates_within_90_days(stack):
     db = postgres(stack)
     assert db.inputs["manageMasterUserPassword"] is True
     assert "password" not in db.inputs
-    (rotation,) = stack.of_type("aws:secretsmanager/secretRotation:SecretRotation")
+    rotation = stack.named(f"{stack.stack}-postgres-master-rotation")
+    assert "rotationLambdaArn" not in rotation.inputs  # RDS rotates it, no function of ours
     assert rotation.inputs["secretId"] == db.outputs["masterUserSecrets"][0]["secretArn"]
     assert 1 <= rotation.inputs["rotationRules"]["automaticallyAfterDays"] <= 90
 

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-import pytest
-
 from components.config.data import SecretsSettings
 from components.secrets import rotation_keepers
 from synth.program import Secret, reveal
@@ -109,8 +105,3 @@ def test_a_new_rotation_date_regenerates_every_generated_secret():
     randoms = [r for r in rotated if r.type.startswith("random:")]
     assert len(randoms) == 7  # the six data-tier values and CloudFront's origin header
     assert all(r.inputs["keepers"] == {"rotated_on": "2026-11-01"} for r in randoms)
-
-
-@pytest.mark.parametrize(("rotated_on", "overdue"), [(date(2026, 9, 1), False), (date(2026, 7, 1), True)])
-def test_rotation_is_due_after_90_days(rotated_on, overdue):
-    assert SecretsSettings(rotated_on=rotated_on).rotation_overdue(date(2026, 11, 22)) is overdue
