@@ -26,6 +26,8 @@ from synth.analyzer import Analyzer, Diagnostic  # noqa: E402
 from synth.program import Graph, run  # noqa: E402
 
 PRIMARY_REGION, DR_REGION = "eu-west-1", "eu-central-1"
+# The shared hardening checklist sits beside the repository (CI's layout) or above a worktree.
+CHECKLIST = next((p / "shared" / "hardening-checklist.md" for p in ROOT.parents if (p / "shared").is_dir()), None)
 OWNERSHIP_TAGS = {
     "environment": "prod",
     "project": "platform",

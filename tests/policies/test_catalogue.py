@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib.util
 import re
 
-from conftest import ROOT
+import pytest
+from conftest import CHECKLIST, ROOT
 
 from policies.hardening import ALL
 
@@ -35,7 +36,8 @@ def test_catalogue_documents_every_policy():
 
 
 def test_coverage_matrix_maps_every_checklist_id():
-    checklist = next(p / "shared" / "hardening-checklist.md" for p in ROOT.parents if (p / "shared").is_dir())
-    ids = re.findall(r"^- ((?:SEC|NET|DB|HOST|OBS|DEP|K8S)-\d+) ", checklist.read_text(), re.MULTILINE)
+    if CHECKLIST is None:
+        pytest.skip("shared checklist not available")
+    ids = re.findall(r"^- ((?:SEC|NET|DB|HOST|OBS|DEP|K8S)-\d+) ", CHECKLIST.read_text(), re.MULTILINE)
     matrix = (ROOT / "docs" / "coverage-matrix.md").read_text()
     assert ids and [i for i in ids if f"| {i} |" not in matrix] == []

@@ -8,13 +8,11 @@ import re
 import pulumi
 import pulumi_aws as aws
 import pytest
-from conftest import ROOT, graph_of, on, provider
+from conftest import CHECKLIST, ROOT, graph_of, on, provider
 
 from synth.analyzer import PackStartError, PolicyConfigError, PolicyPackServer
 
 PACK_DIR = ROOT / "policies"
-# The shared checklist sits beside the repository (CI) or above the worktree.
-CHECKLIST = next((p / "shared" / "hardening-checklist.md" for p in ROOT.parents if (p / "shared").is_dir()), None)
 CHECKLIST_ID = re.compile(r"^(SEC|NET|DB|HOST|OBS|DEP|K8S)-\d+$")
 
 
