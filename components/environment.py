@@ -122,6 +122,7 @@ class Environment(pulumi.ComponentResource):
             self.keys.data,
             recovery_window_days=30 if protect else 7,
             keepers=rotation_keepers(settings.secrets),
+            protect=protect,
             opts=regional,
         )
         self.certificates = {

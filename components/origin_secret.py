@@ -23,6 +23,7 @@ class OriginSecret(pulumi.ComponentResource):
         key: aws.kms.Key,
         recovery_window_days: int,
         keepers: Mapping[str, str],
+        protect: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("platform:origin_secret:OriginSecret", name, None, opts)
@@ -38,7 +39,7 @@ class OriginSecret(pulumi.ComponentResource):
             description="CloudFront-to-ALB origin verification header value",
             kms_key_id=key.arn,
             recovery_window_in_days=recovery_window_days,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, protect=protect),
         )
         aws.secretsmanager.SecretVersion(
             f"{name}-version", secret_id=self.secret.id, secret_string=self.password.result, opts=child

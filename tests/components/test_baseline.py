@@ -63,3 +63,13 @@ def test_children_are_named_from_and_parented_to_their_component(stack):
         if component.type.startswith("platform:"):
             for child in stack.children_of(component):
                 assert child.name.startswith(component.name + "-"), (component.name, child.name)
+
+
+def test_no_prod_data_can_be_destroyed_by_a_stray_pulumi_destroy(prod):
+    """DB-7: every stateful resource in prod (databases, caches, buckets, keys, vaults, secrets)
+    carries Pulumi `protect`, whatever component created it."""
+    from synth.changes import STATEFUL_TYPES
+
+    stateful = [r for r in prod if r.type in STATEFUL_TYPES]
+    assert len(stateful) > 20
+    assert [r.name for r in stateful if not r.protect] == []

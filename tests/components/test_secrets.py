@@ -87,16 +87,10 @@ def test_encryption_key_is_256_random_bits(stack):
     assert key.type == "random:index/randomBytes:RandomBytes" and key.inputs["length"] == 32
 
 
-def data_tier_secrets(graph):
-    """Secrets that guard data. CloudFront's origin header is excluded: it is rotated by
-    replacement and losing it only breaks the CDN→ALB path until the next `pulumi up`."""
-    return [s for s in graph.of_type(SECRET) if not s.name.startswith(f"{graph.stack}-origin-secret")]
-
-
 def test_prod_secrets_are_protected_and_recoverable_for_30_days(prod, staging):
-    for secret in data_tier_secrets(prod):
+    for secret in prod.of_type(SECRET):
         assert secret.protect and secret.inputs["recoveryWindowInDays"] == 30
-    assert not any(s.protect for s in data_tier_secrets(staging))
+    assert not any(s.protect for s in staging.of_type(SECRET))
 
 
 def test_a_new_rotation_date_regenerates_every_generated_secret():
