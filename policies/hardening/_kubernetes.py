@@ -2,7 +2,8 @@
 
 Where a workload keeps its pod (`spec.template` for Deployments, `spec.jobTemplate.spec.template`
 for CronJobs, the object itself for a bare Pod), Kubernetes quantities (`250m`, `256Mi`, `1e3`),
-label selectors, image references and namespaces — written once for the Kubernetes policies.
+label selectors, image references, namespaces, and which PDB/HPA/NetworkPolicy points at a
+workload — written once for the Kubernetes policies.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ._helpers import get, items, text
+from . import _types as t
+from ._helpers import UNKNOWN, get, items, known, number, text
+from ._policy import Stack
 
 # ---- quantities --------------------------------------------------------------------------------
 
@@ -140,3 +143,60 @@ def image_problem(image: str) -> str | None:
     if tag.lower() == "latest":
         return f"image '{image}' uses the mutable 'latest' tag"
     return None
+
+
+# ---- objects that refer to a workload (stack policies) ---------------------------------------
+
+
+def label(resource) -> str:
+    return f"{kind_of(resource.resource_type)} '{resource.name}'"
+
+
+def same_namespace(a, b) -> bool:
+    first, second = known(namespace, a, default=UNKNOWN), known(namespace, b, default=UNKNOWN)
+    return UNKNOWN in (first, second) or first == second
+
+
+def selects_pods(owner, selector_path: tuple[str, ...], workload) -> bool:
+    """Whether the selector at `owner.props[selector_path]` selects the workload's pods in its
+    namespace; what is undecidable during preview counts as yes."""
+    if not same_namespace(owner, workload):
+        return False
+    selector = known(get, owner.props, *selector_path, default=UNKNOWN)
+    labels = known(pod_labels, workload.resource_type, workload.props, default=UNKNOWN)
+    if selector is UNKNOWN or labels is UNKNOWN:
+        return True
+    return known(selects, selector, labels, default=True)
+
+
+def autoscalers(stack: Stack, workload) -> list:
+    """HPAs whose scaleTargetRef is the workload: by name, or through the engine's dependencies
+    when the name is not known yet (auto-named objects, preview)."""
+    found = []
+    for hpa in stack.of(t.K8S_HPA):
+        ref = known(get, hpa.props, "spec", "scaleTargetRef", default=UNKNOWN)
+        if ref is UNKNOWN or not same_namespace(hpa, workload):
+            continue
+        if known(get, ref, "kind") not in (kind_of(workload.resource_type), None):
+            continue
+        name = known(get, workload.props, "metadata", "name", default=UNKNOWN)
+        target = known(get, ref, "name", default=UNKNOWN)
+        if isinstance(name, str) and isinstance(target, str):
+            matched = name == target
+        else:
+            matched = stack.refers(hpa, workload, "spec")
+        if matched:
+            found.append(hpa)
+    return found
+
+
+def cpu_target(hpa) -> float | None:
+    """The HPA's CPU utilisation target in any API version's shape."""
+    legacy = number(get(hpa.props, "spec", "targetCPUUtilizationPercentage"))  # autoscaling/v1
+    targets = [] if legacy is None else [legacy]
+    for metric in items(get(hpa.props, "spec", "metrics")):
+        source = get(metric, "resource") or get(metric, "containerResource")
+        if text(get(source, "name")) == "cpu":
+            value = get(source, "target", "averageUtilization") or get(source, "targetAverageUtilization")
+            targets += [number(value)] if number(value) is not None else []
+    return min(targets, default=None)

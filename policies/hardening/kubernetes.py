@@ -1,4 +1,5 @@
-"""Kubernetes policies: workloads (pulumi-kubernetes), their availability objects, EKS control planes.
+"""Kubernetes workload policies (K8S-1..K8S-5): pulumi-kubernetes workloads and the PDB, HPA and
+NetworkPolicy each needs beside it. The EKS control plane (K8S-6) is in `eks.py`.
 
 Workloads are Deployments, StatefulSets, DaemonSets, Jobs, CronJobs and bare Pods; every rule
 reads the pod template wherever the kind keeps it (`_kubernetes.pod_spec`).
@@ -6,12 +7,11 @@ reads the pod template wherever the kind keeps it (`_kubernetes.pod_spec`).
 
 from __future__ import annotations
 
-import ipaddress
 from decimal import Decimal
 
 from . import _kubernetes as k
 from . import _types as t
-from ._helpers import UNKNOWN, flag, get, items, known, number, strings, text
+from ._helpers import UNKNOWN, flag, get, known, number, strings, text
 from ._policy import CRITICAL, HIGH, MEDIUM, Stack, resource_policy, stack_policy
 
 # ---- K8S-1 requests and limits ----------------------------------------------------------------
@@ -176,51 +176,9 @@ def _default_namespace(args, _cfg):
         yield f"it runs in the 'default' namespace{'' if shown else ' (metadata.namespace is unset)'}"
 
 
-def _label(resource) -> str:
-    return f"{k.kind_of(resource.resource_type)} '{resource.name}'"
-
-
-def _same_namespace(a, b) -> bool:
-    first, second = known(k.namespace, a, default=UNKNOWN), known(k.namespace, b, default=UNKNOWN)
-    return UNKNOWN in (first, second) or first == second
-
-
-def _selects(owner, selector_path: tuple[str, ...], workload) -> bool:
-    """Whether the selector at `owner.props[selector_path]` selects the workload's pods in its
-    namespace; what is undecidable during preview counts as yes."""
-    if not _same_namespace(owner, workload):
-        return False
-    selector = known(get, owner.props, *selector_path, default=UNKNOWN)
-    labels = known(k.pod_labels, workload.resource_type, workload.props, default=UNKNOWN)
-    if selector is UNKNOWN or labels is UNKNOWN:
-        return True
-    return known(k.selects, selector, labels, default=True)
-
-
-def _autoscalers(stack: Stack, workload) -> list:
-    """HPAs whose scaleTargetRef is the workload: by name, or through the engine's dependencies
-    when the name is not known yet (auto-named objects, preview)."""
-    found = []
-    for hpa in stack.of(t.K8S_HPA):
-        ref = known(get, hpa.props, "spec", "scaleTargetRef", default=UNKNOWN)
-        if ref is UNKNOWN or not _same_namespace(hpa, workload):
-            continue
-        if known(get, ref, "kind") not in (k.kind_of(workload.resource_type), None):
-            continue
-        name = known(get, workload.props, "metadata", "name", default=UNKNOWN)
-        target = known(get, ref, "name", default=UNKNOWN)
-        if isinstance(name, str) and isinstance(target, str):
-            matched = name == target
-        else:
-            matched = stack.refers(hpa, workload, "spec")
-        if matched:
-            found.append(hpa)
-    return found
-
-
 def _min_replicas(stack: Stack, cfg):
     for workload in stack.of(t.K8S_REPLICATED):
-        if _autoscalers(stack, workload):
+        if k.autoscalers(stack, workload):
             continue  # the autoscaler owns the replica count (kubernetes-deployment-autoscaler)
         replicas = known(get, workload.props, "spec", "replicas", default=UNKNOWN)
         if replicas is UNKNOWN:
@@ -230,27 +188,15 @@ def _min_replicas(stack: Stack, cfg):
             continue  # parked, e.g. the idle colour of a blue-green pair: serves no traffic
         if count is None or count < cfg["minReplicas"]:
             shown = "unset (1)" if count is None else int(count)
-            yield f"{_label(workload)} has replicas {shown}; at least {cfg['minReplicas']} are required", workload.urn
+            yield f"{k.label(workload)} has replicas {shown}; at least {cfg['minReplicas']} are required", workload.urn
 
 
 def _disruption_budget(stack: Stack, _cfg):
     for workload in stack.of(t.K8S_REPLICATED):
         # policy/v1: an empty selector selects every pod in the namespace, a missing one none.
         budgets = [p for p in stack.of(t.K8S_PDB) if known(get, p.props, "spec", "selector", default={}) is not None]
-        if not any(_selects(pdb, ("spec", "selector"), workload) for pdb in budgets):
-            yield f"{_label(workload)} has no PodDisruptionBudget selecting its pods", workload.urn
-
-
-def _cpu_target(hpa) -> float | None:
-    """The HPA's CPU utilisation target in any API version's shape."""
-    legacy = number(get(hpa.props, "spec", "targetCPUUtilizationPercentage"))  # autoscaling/v1
-    targets = [] if legacy is None else [legacy]
-    for metric in items(get(hpa.props, "spec", "metrics")):
-        source = get(metric, "resource") or get(metric, "containerResource")
-        if text(get(source, "name")) == "cpu":
-            value = get(source, "target", "averageUtilization") or get(source, "targetAverageUtilization")
-            targets += [number(value)] if number(value) is not None else []
-    return min(targets, default=None)
+        if not any(k.selects_pods(pdb, ("spec", "selector"), workload) for pdb in budgets):
+            yield f"{k.label(workload)} has no PodDisruptionBudget selecting its pods", workload.urn
 
 
 def _replica_bound(hpa, key: str):
@@ -259,7 +205,7 @@ def _replica_bound(hpa, key: str):
 
 def _hpa_problems(hpa, cfg):
     low, high = _replica_bound(hpa, "minReplicas"), _replica_bound(hpa, "maxReplicas")
-    cpu = known(_cpu_target, hpa, default=UNKNOWN)
+    cpu = known(k.cpu_target, hpa, default=UNKNOWN)
     if low is not UNKNOWN:
         low = 1 if low is None else int(low)  # the API's default
         if low < cfg["minReplicas"]:
@@ -274,56 +220,19 @@ def _hpa_problems(hpa, cfg):
 
 def _autoscaler(stack: Stack, cfg):
     for deployment in stack.of(t.K8S_DEPLOYMENT):
-        hpas = _autoscalers(stack, deployment)
+        hpas = k.autoscalers(stack, deployment)
         if not hpas:
-            yield f"{_label(deployment)} has no HorizontalPodAutoscaler", deployment.urn
+            yield f"{k.label(deployment)} has no HorizontalPodAutoscaler", deployment.urn
         for hpa in hpas:
             for problem in _hpa_problems(hpa, cfg):
-                yield f"HorizontalPodAutoscaler '{hpa.name}' for {_label(deployment)} {problem}", hpa.urn
+                yield f"HorizontalPodAutoscaler '{hpa.name}' for {k.label(deployment)} {problem}", hpa.urn
 
 
 def _network_policy(stack: Stack, _cfg):
     for workload in stack.of(t.K8S_WORKLOAD):
         policies = stack.of(t.K8S_NETWORK_POLICY)
-        if not any(_selects(policy, ("spec", "podSelector"), workload) for policy in policies):
-            yield f"{_label(workload)} has no NetworkPolicy selecting its pods", workload.urn
-
-
-# ---- K8S-6 EKS control plane -----------------------------------------------------------------
-
-
-def _open_cidr(cidr: str) -> bool:
-    try:
-        return ipaddress.ip_network(cidr, strict=False).prefixlen == 0
-    except ValueError:
-        return False
-
-
-def _endpoint(args, _cfg):
-    vpc = get(args.props, "vpcConfig")
-    # EKS opens the public endpoint unless told otherwise, to 0.0.0.0/0 unless given CIDRs.
-    if not flag(get(vpc, "endpointPublicAccess"), default=True):
-        return
-    cidrs = strings(get(vpc, "publicAccessCidrs"))
-    if not cidrs:
-        yield "the public API endpoint is open to 0.0.0.0/0 (vpcConfig.publicAccessCidrs is unset)"
-    for cidr in filter(_open_cidr, cidrs):
-        yield f"the public API endpoint is open to {cidr}"
-
-
-def _secrets_encryption(args, _cfg):
-    configs = items(get(args.props, "encryptionConfig"))
-    covering = [c for c in configs if "secrets" in strings(get(c, "resources"))]
-    if not covering:
-        yield "Kubernetes secrets are not envelope-encrypted (encryptionConfig.resources lacks 'secrets')"
-    elif not any(get(c, "provider", "keyArn") for c in covering):
-        yield "encryptionConfig has no KMS key (provider.keyArn)"
-
-
-def _control_plane_logs(args, cfg):
-    missing = [log for log in cfg["requiredLogTypes"] if log not in strings(get(args.props, "enabledClusterLogTypes"))]
-    if missing:
-        yield f"enabledClusterLogTypes is missing {', '.join(missing)}"
+        if not any(k.selects_pods(policy, ("spec", "podSelector"), workload) for policy in policies):
+            yield f"{k.label(workload)} has no NetworkPolicy selecting its pods", workload.urn
 
 
 _CONTAINERS = "every entry of the pod spec's containers and init_containers"
@@ -509,41 +418,5 @@ POLICIES = [
         "{'match_labels': <the pod labels>} (or {} for a namespace default-deny), 'policy_types': ['Ingress', "
         "'Egress'], …}).",
         check=_network_policy,
-    ),
-    resource_policy(
-        "eks-cluster-endpoint-restricted",
-        types=t.EKS_CLUSTER,
-        description="The cluster's API endpoint is private, or public only to listed networks (never 0.0.0.0/0).",
-        severity=HIGH,
-        checklist=("K8S-6",),
-        remediation="Set vpc_config.endpoint_public_access=False and endpoint_private_access=True, or "
-        "public_access_cidrs=[<office/VPN CIDRs>].",
-        check=_endpoint,
-    ),
-    resource_policy(
-        "eks-cluster-secrets-encrypted",
-        types=t.EKS_CLUSTER,
-        description="Kubernetes secrets are envelope-encrypted in etcd with a customer-managed KMS key.",
-        severity=HIGH,
-        checklist=("K8S-6", "SEC-1"),
-        remediation="Set encryption_config={'resources': ['secrets'], 'provider': {'key_arn': <CMK ARN>}}.",
-        check=_secrets_encryption,
-    ),
-    resource_policy(
-        "eks-cluster-control-plane-logs",
-        types=t.EKS_CLUSTER,
-        description="Every control-plane log type is sent to CloudWatch Logs.",
-        severity=MEDIUM,
-        checklist=("K8S-6", "OBS-2"),
-        remediation="Set enabled_cluster_log_types=['api', 'audit', 'authenticator', 'controllerManager', "
-        "'scheduler'].",
-        check=_control_plane_logs,
-        config={
-            "requiredLogTypes": {
-                "type": "array",
-                "items": {"type": "string"},
-                "default": ["api", "audit", "authenticator", "controllerManager", "scheduler"],
-            }
-        },
     ),
 ]

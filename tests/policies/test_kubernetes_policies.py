@@ -1,4 +1,4 @@
-"""Kubernetes policies: workloads built with pulumi-kubernetes, their PDB/HPA/NetworkPolicy, EKS clusters."""
+"""Kubernetes workload policies: workloads built with pulumi-kubernetes and their PDB/HPA/NetworkPolicy."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import json
 from decimal import Decimal
 
 import pulumi
-import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 import pytest
 from conftest import ROOT, Case, assert_case
@@ -147,25 +146,6 @@ def _stack(*, pdb=True, hpa=True, netpol=True, **deployment):
     return program
 
 
-def _cluster(**overrides):
-    args = dict(
-        role_arn="arn:aws:iam::123456789012:role/eks",
-        vpc_config={
-            "subnet_ids": ["subnet-a", "subnet-b"],
-            "endpoint_private_access": True,
-            "endpoint_public_access": False,
-        },
-        encryption_config={"resources": ["secrets"], "provider": {"key_arn": "arn:aws:kms:eu-west-1:1:key/1"}},
-        enabled_cluster_log_types=["api", "audit", "authenticator", "controllerManager", "scheduler"],
-    )
-    return lambda: aws.eks.Cluster("erp", **{**args, **overrides})
-
-
-def _public(cidrs=None) -> dict:
-    config = {"subnet_ids": ["subnet-a"], "endpoint_private_access": True, "endpoint_public_access": True}
-    return config | ({"public_access_cidrs": cidrs} if cidrs is not None else {})
-
-
 W = "kubernetes-workload-"
 CASES = [
     Case(
@@ -237,19 +217,6 @@ CASES = [
     Case(f"{W}disruption-budget", _stack(pdb=False), _stack(), "Deployment 'web' has no PodDisruptionBudget"),
     Case("kubernetes-deployment-autoscaler", _stack(hpa=False), _stack(), "Deployment 'web' has no Horizontal"),
     Case(f"{W}network-policy", _stack(netpol=False), _stack(), "Deployment 'web' has no NetworkPolicy"),
-    Case(
-        "eks-cluster-endpoint-restricted",
-        _cluster(vpc_config=_public()),
-        _cluster(vpc_config=_public(["203.0.113.0/24"])),
-        "open to 0.0.0.0/0 (vpcConfig.publicAccessCidrs is unset)",
-    ),
-    Case("eks-cluster-secrets-encrypted", _cluster(encryption_config=None), _cluster(), "not envelope-encrypted"),
-    Case(
-        "eks-cluster-control-plane-logs",
-        _cluster(enabled_cluster_log_types=["api", "audit"]),
-        _cluster(),
-        "missing authenticator, controllerManager, scheduler",
-    ),
 ]
 
 
@@ -429,9 +396,3 @@ def test_staging_config_relaxes_availability_to_advisory(pack):
         "kubernetes-deployment-autoscaler",
     }
     assert not any(d.mandatory for d in single)
-
-
-def test_public_endpoint_open_to_the_world_is_flagged(pack):
-    assert _found(pack, "eks-cluster-endpoint-restricted", _cluster(vpc_config=_public(["10.0.0.0/8", "::/0"]))) == [
-        "the public API endpoint is open to ::/0"
-    ]
