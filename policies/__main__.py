@@ -7,5 +7,5 @@ PolicyPack(
     name=PACK_NAME,
     policies=ALL,
     enforcement_level=PACK_ENFORCEMENT,
-    description="AlAwael ERP hardening checklist for Pulumi AWS programs (see docs/policies.md).",
+    description="AlAwael ERP hardening checklist for Pulumi AWS and Kubernetes programs (see docs/policies.md).",
 )

@@ -30,11 +30,6 @@ NOT_INFRASTRUCTURE = {
     "DEP-1": "Deployment behaviour, not a resource property: the blue-green listener weights come from stack "
     "config and are tested on the program (tests/components/test_load_balancer.py, test_edge_config.py).",
 }
-K8S = (
-    "Not enforced: this stack runs on EC2 Auto Scaling groups, not Kubernetes. When workloads move to EKS, add "
-    "policies on `kubernetes:apps/v1:Deployment`/`StatefulSet`, `policy/v1:PodDisruptionBudget`, "
-    "`autoscaling/v2:HorizontalPodAutoscaler`, `networking.k8s.io/v1:NetworkPolicy` and `aws:eks/cluster:Cluster`."
-)
 
 
 def _level(policy) -> str:
@@ -74,8 +69,6 @@ def matrix() -> str:
             names = "<br>".join(f"`{p.name}`" for _, p in policies)
             tests = "<br>".join(sorted({TEST_FILES[m.__name__.rsplit(".", 1)[-1]] for m, _ in policies}))
             rows.append(f"| {item} | {summary} | {names} | {tests}<br>tests/policies/test_repo_stacks.py |")
-        elif item.startswith("K8S"):
-            rows.append(f"| {item} | {summary} | — | {K8S} |")
         else:
             rows.append(f"| {item} | {summary} | — | {NOT_INFRASTRUCTURE[item]} |")
     return "\n".join(rows)

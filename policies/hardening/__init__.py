@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pulumi_policy import EnforcementLevel
 
-from . import backup, compute, data, edge, monitoring, network, secrets, storage, tags
+from . import backup, compute, data, edge, eks, kubernetes, monitoring, network, secrets, storage, tags
 
 PACK_NAME = "platform-hardening"
 PACK_ENFORCEMENT = EnforcementLevel.MANDATORY
 
-MODULES = (network, edge, compute, storage, data, backup, secrets, monitoring, tags)
+MODULES = (network, edge, compute, storage, data, backup, secrets, monitoring, tags, kubernetes, eks)
 ALL = [policy for module in MODULES for policy in module.POLICIES]
 
 _names = [p.name for p in ALL]

@@ -98,3 +98,43 @@ LOG_GROUP = ("aws:cloudwatch/logGroup:LogGroup",)
 METRIC_ALARM = ("aws:cloudwatch/metricAlarm:MetricAlarm",)
 DASHBOARD = ("aws:cloudwatch/dashboard:Dashboard",)
 AWS_PROVIDER = ("pulumi:providers:aws",)
+
+# Kubernetes (pulumi-kubernetes registers older API versions as aliases of the same resource)
+K8S_DEPLOYMENT = (
+    "kubernetes:apps/v1:Deployment",
+    "kubernetes:apps/v1beta1:Deployment",
+    "kubernetes:apps/v1beta2:Deployment",
+    "kubernetes:extensions/v1beta1:Deployment",
+)
+K8S_STATEFULSET = (
+    "kubernetes:apps/v1:StatefulSet",
+    "kubernetes:apps/v1beta1:StatefulSet",
+    "kubernetes:apps/v1beta2:StatefulSet",
+)
+K8S_DAEMONSET = (
+    "kubernetes:apps/v1:DaemonSet",
+    "kubernetes:apps/v1beta2:DaemonSet",
+    "kubernetes:extensions/v1beta1:DaemonSet",
+)
+K8S_JOB = ("kubernetes:batch/v1:Job",)
+K8S_CRONJOB = (
+    "kubernetes:batch/v1:CronJob",
+    "kubernetes:batch/v1beta1:CronJob",
+    "kubernetes:batch/v2alpha1:CronJob",
+)
+K8S_POD = ("kubernetes:core/v1:Pod",)
+K8S_LONG_RUNNING = K8S_DEPLOYMENT + K8S_STATEFULSET + K8S_DAEMONSET + K8S_POD
+K8S_WORKLOAD = K8S_LONG_RUNNING + K8S_JOB + K8S_CRONJOB
+K8S_REPLICATED = K8S_DEPLOYMENT + K8S_STATEFULSET
+K8S_PDB = ("kubernetes:policy/v1:PodDisruptionBudget", "kubernetes:policy/v1beta1:PodDisruptionBudget")
+K8S_HPA = (
+    "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+    "kubernetes:autoscaling/v2beta2:HorizontalPodAutoscaler",
+    "kubernetes:autoscaling/v2beta1:HorizontalPodAutoscaler",
+    "kubernetes:autoscaling/v1:HorizontalPodAutoscaler",
+)
+K8S_NETWORK_POLICY = (
+    "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+    "kubernetes:extensions/v1beta1:NetworkPolicy",
+)
+EKS_CLUSTER = ("aws:eks/cluster:Cluster",)
