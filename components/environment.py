@@ -58,13 +58,15 @@ class Environment(pulumi.ComponentResource):
             opts=regional,
         )
 
+        # DB-7: one decision for every component (protect, deletion protection, final snapshots).
+        self.protection = Protection.for_tier(settings.tier)
         # Access logs of the ALB, CloudFront and the buckets (SSE-S3: ALB log delivery can't use KMS).
         self.edge_logs = edge_log_bucket(
             f"{name}-edge-logs",
             settings.region,
             settings.account_id,
             settings.edge.log_retention_days,
-            settings.tier == "prod",
+            self.protection.enabled,
             opts=regional,
         )
         self._notifications(name, settings, regional)
@@ -112,7 +114,7 @@ class Environment(pulumi.ComponentResource):
     def _edge(self, name: str, settings: Settings, regional: pulumi.ResourceOptions) -> None:
         """Browser → CloudFront (+WAF) → ALB (+WAF) → blue/green Auto Scaling groups."""
         edge = settings.edge
-        protect = settings.tier == "prod"
+        protect = self.protection.enabled
         aws_name = f"{settings.project}-{settings.stack}"
         origin_hostname = f"{edge.origin_subdomain}.{settings.domain}"
         in_us_east_1 = pulumi.ResourceOptions(parent=self, provider=self.providers.global_)
@@ -213,7 +215,7 @@ class Environment(pulumi.ComponentResource):
         """Secrets, Postgres, DocumentDB, the cache, the documents bucket and their backups."""
         prefix = f"{settings.project}-{settings.stack}"
         secret_prefix = f"{settings.project}/{settings.stack}"
-        protection = Protection.for_tier(settings.tier)
+        protection = self.protection
         context = StoreContext(
             subnets=self.network.subnets["data"],
             key=self.keys.data,

@@ -26,7 +26,12 @@ def resource(graph: Graph, type_token: str, name: str) -> Registration:
     return match
 
 
+def subnets(graph: Graph, tier: str) -> list[Registration]:
+    """The subnets of one tier (`public`, `app`, `data`), by their `tier` tag."""
+    return [r for r in graph.of_type("aws:ec2/subnet:Subnet") if r.inputs["tags"]["tier"] == tier]
+
+
 def subnet_ids(graph: Graph, tier: str) -> set[str]:
-    """Ids of one subnet tier (`public`, `app`, `data`). A set: registration order is the
-    engine's, not the program's, so order-sensitive comparisons would be flaky."""
-    return {r.id for r in graph.of_type("aws:ec2/subnet:Subnet") if r.inputs["tags"]["tier"] == tier}
+    """Ids of one subnet tier. A set: registration order is the engine's, not the program's, so
+    order-sensitive comparisons would be flaky."""
+    return {r.id for r in subnets(graph, tier)}

@@ -6,12 +6,10 @@ import ipaddress
 
 import pytest
 
+from tests.graph import subnets
+
 SUBNET = "aws:ec2/subnet:Subnet"
 ROUTE = "aws:ec2/route:Route"
-
-
-def subnets(graph, tier):
-    return [r for r in graph.of_type(SUBNET) if r.inputs["tags"]["tier"] == tier]
 
 
 @pytest.mark.parametrize(("stack_name", "azs", "nats"), [("staging", 2, 1), ("prod", 3, 3)])
