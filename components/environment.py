@@ -4,33 +4,33 @@ from __future__ import annotations
 
 import pulumi
 
-from .alarm_targets import AlarmTargets, CertificateTarget, WebAclTarget
-from .alarms import Alarms
-from .app_tier import AppTier
-from .backups import Backups
-from .cache import Cache
-from .cdn import Cdn
+from .observability.alarm_targets import AlarmTargets, CertificateTarget, WebAclTarget
+from .observability.alarms import Alarms
+from .compute.app_tier import AppTier
+from .data.backups import Backups
+from .data.cache import Cache
+from .edge.cdn import Cdn
 from .config import COLORS, Settings
 from .config.data import DATA_LOG_RETENTION_DAYS
-from .dashboard import Dashboard
-from .dns import Certificate
-from .document_store import DocumentStore
-from .documents import Documents
-from .edge_logs import edge_log_bucket
-from .firewall import SecurityGroups
-from .image import AppImage
-from .load_balancer import LoadBalancer
-from .network import Network
-from .notifications import Notifications
-from .origin_secret import OriginSecret
-from .postgres import Postgres
-from .protection import Protection
-from .providers import GLOBAL_REGION, make_providers
-from .rotation import SecretRotator
-from .secrets import AppSecrets, rotation_keepers
-from .security import Keys
-from .stores import StoreContext
-from .waf import WebAcl
+from .observability.dashboard import Dashboard
+from .edge.certificates import Certificate
+from .data.documentdb import DocumentStore
+from .data.documents_bucket import Documents
+from .edge.access_logs import edge_log_bucket
+from .foundation.security_groups import SecurityGroups
+from .compute.image import AppImage
+from .edge.load_balancer import LoadBalancer
+from .foundation.network import Network
+from .observability.notifications import Notifications
+from .edge.origin_secret import OriginSecret
+from .data.postgres import Postgres
+from .foundation.protection import Protection
+from .foundation.providers import GLOBAL_REGION, make_providers
+from .data.rotation import SecretRotator
+from .data.secrets import AppSecrets, rotation_keepers
+from .foundation.keys import Keys
+from .data.store_context import StoreContext
+from .edge.waf import WebAcl
 
 
 class Environment(pulumi.ComponentResource):

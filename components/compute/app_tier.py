@@ -1,0 +1,230 @@
+"""The application tier: per colour a launch template and an Auto Scaling group (HOST-*, DEP-1/2)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pulumi
+import pulumi_aws as aws
+
+from . import user_data
+from ..config import COLORS, Color, ComputeSettings
+from ..foundation.log_groups import encrypted_log_group
+
+# HOST-5: Amazon Linux 2023, the vendor's current patched image, resolved at launch.
+AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+ROOT_DEVICE = "/dev/xvda"
+ROOT_VOLUME_GB = 20
+# HOST-6 / seed: scale out at 70% CPU, cool-down 5 minutes.
+CPU_TARGET_PERCENT = 70.0
+WARMUP_SECONDS = 300
+# Boot (packages, image pull, container start) must finish before ELB health counts.
+HEALTH_CHECK_GRACE_SECONDS = 300
+MANAGED_POLICIES = {
+    "ssm": "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",  # HOST-1: Session Manager, no SSH
+    "cloudwatch-agent": "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
+}
+ECR_PULL = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
+
+
+class AppTier(pulumi.ComponentResource):
+    """Instances in the private app subnets, reachable only from the ALB, without SSH, key pair
+    or public address; each colour has its own image and capacity so that a colour at traffic
+    weight 0 can run a new release, take a canary share, or be scaled to zero."""
+
+    launch_templates: dict[Color, aws.ec2.LaunchTemplate]
+    groups: dict[Color, aws.autoscaling.Group]
+
+    def __init__(
+        self,
+        name: str,
+        settings: ComputeSettings,
+        *,
+        resource_name: str,
+        region: str,
+        subnet_ids: pulumi.Input[Sequence[str]],
+        security_group: aws.ec2.SecurityGroup,
+        target_groups: Mapping[Color, aws.lb.TargetGroup],
+        images: Mapping[Color, pulumi.Input[str]],
+        repository_arn: pulumi.Input[str],
+        secret_arns: Mapping[str, pulumi.Input[str]],
+        data_key: aws.kms.Key,
+        logs_key: aws.kms.Key,
+        log_retention_days: int,
+        tags: Mapping[str, str],
+        opts: pulumi.ResourceOptions | None = None,
+    ):
+        super().__init__("platform:app_tier:AppTier", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+
+        self.log_group = encrypted_log_group(
+            f"{name}-logs", f"/app/{resource_name}", log_retention_days, logs_key, parent=self
+        )
+        self.role = self._instance_role(name, region, secret_arns, data_key, repository_arn)
+        self.instance_profile = aws.iam.InstanceProfile(f"{name}-profile", role=self.role.name, opts=child)
+
+        self.launch_templates = {}
+        self.groups = {}
+        for color in COLORS:
+            fleet = getattr(settings, color)
+            script = pulumi.Output.all(
+                image=images[color], log_group=self.log_group.name, secrets=dict(secret_arns)
+            ).apply(
+                lambda args: user_data.encode(
+                    user_data.render(
+                        region=region,
+                        image=args["image"],
+                        port=settings.app_port,
+                        log_group=args["log_group"],
+                        secret_arns=args["secrets"],
+                    )
+                )
+            )
+            instance_tags = {**tags, "Name": f"{resource_name}-{color}", "color": color}
+            template = aws.ec2.LaunchTemplate(
+                f"{name}-{color}",
+                name=f"{resource_name}-{color}",
+                image_id=f"resolve:ssm:{AMI_PARAMETER}",
+                instance_type=settings.instance_type,
+                iam_instance_profile=aws.ec2.LaunchTemplateIamInstanceProfileArgs(arn=self.instance_profile.arn),
+                # HOST-2: session tokens only, and none reachable from inside a container.
+                metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
+                    http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=1
+                ),
+                # HOST-4: private address only; NET-7: the app security group only.
+                network_interfaces=[
+                    aws.ec2.LaunchTemplateNetworkInterfaceArgs(
+                        device_index=0,
+                        associate_public_ip_address="false",
+                        delete_on_termination="true",
+                        security_groups=[security_group.id],
+                    )
+                ],
+                # HOST-3: the root volume encrypted with the data CMK.
+                block_device_mappings=[
+                    aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
+                        device_name=ROOT_DEVICE,
+                        ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
+                            volume_type="gp3",
+                            volume_size=ROOT_VOLUME_GB,
+                            encrypted="true",
+                            kms_key_id=data_key.arn,
+                            delete_on_termination="true",
+                        ),
+                    )
+                ],
+                monitoring=aws.ec2.LaunchTemplateMonitoringArgs(enabled=True),
+                user_data=script,
+                update_default_version=True,
+                # DEP-3: provider default tags don't reach what Auto Scaling launches.
+                tag_specifications=[
+                    aws.ec2.LaunchTemplateTagSpecificationArgs(resource_type=kind, tags=instance_tags)
+                    for kind in ("instance", "volume", "network-interface")
+                ],
+                opts=child,
+            )
+            group = aws.autoscaling.Group(
+                f"{name}-{color}",
+                name=f"{resource_name}-{color}",
+                vpc_zone_identifiers=subnet_ids,
+                launch_template=aws.autoscaling.GroupLaunchTemplateArgs(
+                    id=template.id, version=template.latest_version
+                ),
+                min_size=fleet.min_size,
+                max_size=fleet.max_size,
+                desired_capacity=fleet.desired_capacity,
+                target_group_arns=[target_groups[color].arn],
+                health_check_type="ELB",
+                health_check_grace_period=HEALTH_CHECK_GRACE_SECONDS,
+                default_instance_warmup=WARMUP_SECONDS,
+                # DEP-2 (maxSurge 1, maxUnavailable 0): new instances come up and turn healthy
+                # before old ones leave, so capacity never drops below 100%.
+                instance_refresh=aws.autoscaling.GroupInstanceRefreshArgs(
+                    strategy="Rolling",
+                    preferences=aws.autoscaling.GroupInstanceRefreshPreferencesArgs(
+                        min_healthy_percentage=100,
+                        max_healthy_percentage=200,
+                        instance_warmup=str(WARMUP_SECONDS),
+                        skip_matching=True,
+                    ),
+                ),
+                enabled_metrics=["GroupInServiceInstances", "GroupDesiredCapacity", "GroupTotalInstances"],
+                tags=[
+                    aws.autoscaling.GroupTagArgs(key=key, value=value, propagate_at_launch=False)
+                    for key, value in sorted(instance_tags.items())
+                ],
+                # Target tracking owns the running count between deploys; config sets the bounds
+                # (min/max), so a `pulumi up` never undoes a scale-out.
+                opts=pulumi.ResourceOptions(parent=self, ignore_changes=["desired_capacity"]),
+            )
+            aws.autoscaling.Policy(
+                f"{name}-{color}-cpu",
+                autoscaling_group_name=group.name,
+                policy_type="TargetTrackingScaling",
+                estimated_instance_warmup=WARMUP_SECONDS,
+                target_tracking_configuration=aws.autoscaling.PolicyTargetTrackingConfigurationArgs(
+                    target_value=CPU_TARGET_PERCENT,
+                    predefined_metric_specification=aws.autoscaling.PolicyTargetTrackingConfigurationPredefinedMetricSpecificationArgs(
+                        predefined_metric_type="ASGAverageCPUUtilization"
+                    ),
+                ),
+                opts=child,
+            )
+            self.launch_templates[color] = template
+            self.groups[color] = group
+
+        self.group_names = {color: group.name for color, group in self.groups.items()}
+        self.register_outputs({"group_names": self.group_names, "role_arn": self.role.arn})
+
+    def _instance_role(
+        self,
+        name: str,
+        region: str,
+        secret_arns: Mapping[str, pulumi.Input[str]],
+        data_key: aws.kms.Key,
+        repository_arn: pulumi.Input[str],
+    ) -> aws.iam.Role:
+        """SSM and the CloudWatch agent (AWS managed policies), this app's secrets and image."""
+        child = pulumi.ResourceOptions(parent=self)
+        role = aws.iam.Role(
+            f"{name}-role",
+            assume_role_policy=pulumi.Output.json_dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                    ],
+                }
+            ),
+            opts=child,
+        )
+        for label, arn in MANAGED_POLICIES.items():
+            aws.iam.RolePolicyAttachment(f"{name}-{label}", role=role.name, policy_arn=arn, opts=child)
+        statements = [
+            # GetAuthorizationToken has no resource-level permissions (AWS).
+            {"Sid": "EcrLogin", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
+            {"Sid": "PullAppImage", "Effect": "Allow", "Action": ECR_PULL, "Resource": repository_arn},
+        ]
+        if secret_arns:
+            statements += [
+                {
+                    "Sid": "ReadAppSecrets",
+                    "Effect": "Allow",
+                    "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                    "Resource": list(secret_arns.values()),
+                },
+                {
+                    "Sid": "DecryptAppSecrets",
+                    "Effect": "Allow",
+                    "Action": "kms:Decrypt",
+                    "Resource": data_key.arn,
+                    "Condition": {"StringEquals": {"kms:ViaService": f"secretsmanager.{region}.amazonaws.com"}},
+                },
+            ]
+        aws.iam.RolePolicy(
+            f"{name}-app-access",
+            role=role.id,
+            policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": statements}),
+            opts=child,
+        )
+        return role

@@ -1,0 +1,179 @@
+"""AWS Backup: encrypted vaults in the primary and DR regions, the DB-5 backup ladder, copies to
+the DR region, compliance-mode vault lock in prod, and failed jobs routed to an alert topic
+(DB-5, DB-6, OBS-4)."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from ..config.data import BackupRule, BackupSettings
+from ..foundation.protection import BACKUP_TAG, Protection
+from .store_context import assume_role_policy
+
+# Backup reads and restores RDS, DocumentDB and S3 (S3 needs policies of its own).
+SERVICE_POLICIES = [
+    "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
+    "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
+    "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Backup",
+    "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Restore",
+]
+START_WINDOW_MINUTES = 60
+# A job may run this long; the hourly rung must finish before the next one starts.
+COMPLETION_WINDOW_MINUTES = {"hourly": 120}
+DEFAULT_COMPLETION_WINDOW_MINUTES = 480
+# Job states that mean a recovery point is missing (EventBridge "… Job State Change" events).
+FAILED_STATES = ["FAILED", "ABORTED", "EXPIRED", "PARTIAL"]
+
+
+def _lifecycle(rule: BackupRule, args_type):
+    cold = rule.cold_storage_after_days
+    return args_type(
+        delete_after=rule.retention_days,
+        cold_storage_after=cold,
+        # Archive where the resource type supports it; RDS, DocumentDB and S3 stay warm.
+        opt_in_to_archive_for_supported_resources=True if cold else None,
+    )
+
+
+class Backups(pulumi.ComponentResource):
+    """One plan over every resource tagged `backup=true`. Recovery points land in the primary vault
+    (backup key) and, when `copy_to_dr`, are copied to a vault in the DR region (DR key)."""
+
+    vault: aws.backup.Vault
+    dr_vault: aws.backup.Vault | None
+    plan: aws.backup.Plan
+
+    def __init__(
+        self,
+        name: str,
+        settings: BackupSettings,
+        *,
+        vault_prefix: str,
+        key: aws.kms.Key,
+        dr_key: aws.kms.Key,
+        dr_provider: aws.Provider,
+        protection: Protection,
+        notification_topic_arn: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
+        super().__init__("platform:backups:Backups", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+
+        self.vault = aws.backup.Vault(
+            f"{name}-vault", name=f"{vault_prefix}-backup", kms_key_arn=key.arn, opts=protection.options(self)
+        )
+        self.dr_vault = None
+        if settings.copy_to_dr:
+            self.dr_vault = aws.backup.Vault(
+                f"{name}-dr-vault",
+                name=f"{vault_prefix}-backup-dr",
+                kms_key_arn=dr_key.arn,
+                opts=protection.options(self, provider=dr_provider),
+            )
+        if settings.vault_lock:
+            self._lock(name, self.vault, settings, None)
+            if self.dr_vault is not None:
+                self._lock(f"{name}-dr", self.dr_vault, settings, dr_provider)
+
+        rules = [self._rule(label, rule) for label, rule in settings.rules.items()]
+        if settings.continuous_backup_days:
+            # Point-in-time restore for Postgres; AWS Backup then owns the RDS retention, which is
+            # why it matches postgres.backup_retention_days. Other types get a daily snapshot here.
+            rules.append(
+                aws.backup.PlanRuleArgs(
+                    rule_name="continuous",
+                    target_vault_name=self.vault.name,
+                    schedule="cron(0 6 ? * * *)",
+                    enable_continuous_backup=True,
+                    start_window=START_WINDOW_MINUTES,
+                    completion_window=DEFAULT_COMPLETION_WINDOW_MINUTES,
+                    lifecycle=aws.backup.PlanRuleLifecycleArgs(delete_after=settings.continuous_backup_days),
+                    recovery_point_tags={"backup-rule": "continuous"},
+                )
+            )
+        self.plan = aws.backup.Plan(f"{name}-plan", name=f"{vault_prefix}-data", rules=rules, opts=child)
+
+        role = aws.iam.Role(
+            f"{name}-role",
+            description=f"{vault_prefix}: AWS Backup backs up and restores the data stores",
+            assume_role_policy=assume_role_policy("backup.amazonaws.com"),
+            opts=child,
+        )
+        attachments = [
+            aws.iam.RolePolicyAttachment(
+                f"{name}-role-{arn.rsplit('/', 1)[-1]}", role=role.name, policy_arn=arn, opts=child
+            )
+            for arn in SERVICE_POLICIES
+        ]
+        key_, value = next(iter(BACKUP_TAG.items()))
+        self.selection = aws.backup.Selection(
+            f"{name}-selection",
+            name=f"{vault_prefix}-tagged",
+            plan_id=self.plan.id,
+            iam_role_arn=role.arn,
+            selection_tags=[aws.backup.SelectionSelectionTagArgs(type="STRINGEQUALS", key=key_, value=value)],
+            opts=pulumi.ResourceOptions(parent=self, depends_on=attachments),
+        )
+        if notification_topic_arn is not None:
+            self._notify_failures(name, notification_topic_arn)
+
+        self.register_outputs(
+            {
+                "vault_arn": self.vault.arn,
+                "dr_vault_arn": self.dr_vault.arn if self.dr_vault else None,
+                "plan_id": self.plan.id,
+            }
+        )
+
+    def _rule(self, label: str, rule: BackupRule) -> aws.backup.PlanRuleArgs:
+        copies = []
+        if self.dr_vault is not None:
+            copies.append(
+                aws.backup.PlanRuleCopyActionArgs(
+                    destination_vault_arn=self.dr_vault.arn,
+                    lifecycle=_lifecycle(rule, aws.backup.PlanRuleCopyActionLifecycleArgs),
+                )
+            )
+        return aws.backup.PlanRuleArgs(
+            rule_name=label,
+            target_vault_name=self.vault.name,
+            schedule=rule.schedule,
+            start_window=START_WINDOW_MINUTES,
+            completion_window=COMPLETION_WINDOW_MINUTES.get(label, DEFAULT_COMPLETION_WINDOW_MINUTES),
+            lifecycle=_lifecycle(rule, aws.backup.PlanRuleLifecycleArgs),
+            copy_actions=copies or None,
+            recovery_point_tags={"backup-rule": label},
+        )
+
+    def _lock(self, name: str, vault: aws.backup.Vault, settings: BackupSettings, provider: aws.Provider | None):
+        """Compliance mode: once `vault_lock_grace_days` have passed the lock, and every recovery
+        point's retention, can no longer be changed or deleted by anyone (DB-6)."""
+        shortest, longest = settings.retention_bounds
+        aws.backup.VaultLockConfiguration(
+            f"{name}-lock",
+            backup_vault_name=vault.name,
+            changeable_for_days=settings.vault_lock_grace_days,
+            min_retention_days=shortest,
+            max_retention_days=longest,
+            opts=pulumi.ResourceOptions(parent=self, provider=provider, protect=True),
+        )
+
+    def _notify_failures(self, name: str, topic_arn: pulumi.Input[str]) -> None:
+        """OBS-4 via EventBridge: the vault notification event BACKUP_JOB_FAILED is deprecated, and
+        BACKUP_JOB_COMPLETED would page on every success."""
+        rule = aws.cloudwatch.EventRule(
+            f"{name}-job-failed",
+            description="AWS Backup backup, copy or restore job did not complete (OBS-4)",
+            event_pattern=pulumi.Output.json_dumps(
+                {
+                    "source": ["aws.backup"],
+                    "detail-type": ["Backup Job State Change", "Copy Job State Change", "Restore Job State Change"],
+                    "detail": {"state": FAILED_STATES},
+                }
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        aws.cloudwatch.EventTarget(
+            f"{name}-job-failed-topic", rule=rule.name, arn=topic_arn, opts=pulumi.ResourceOptions(parent=self)
+        )
