@@ -2,7 +2,7 @@
 
     python scripts/benchmark.py [--stack prod] [--runs 5]
 
-Each run is a fresh `python -m synth …` process (interpreter start, program run, for `check`
+Each run is a fresh `pulumi-offline …` process (interpreter start, program run, for `check`
 the policy pack's own process too), so the numbers are what CI and a laptop see.
 """
 
@@ -22,11 +22,11 @@ REPO = Path(__file__).resolve().parent.parent
 
 def timed(argv: list[str]) -> float:
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "synth", *argv], cwd=REPO, capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "pulumi_offline", *argv], cwd=REPO, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     # `check` exits 1 on mandatory violations: still a complete run.
     if result.returncode not in (0, 1):
-        sys.exit(f"python -m synth {' '.join(argv)} failed:\n{result.stderr}")
+        sys.exit(f"pulumi-offline {' '.join(argv)} failed:\n{result.stderr}")
     return elapsed
 
 

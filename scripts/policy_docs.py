@@ -14,9 +14,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from policies.hardening import MODULES, PACK_ENFORCEMENT  # noqa: E402
+from hardening import MODULES, PACK_ENFORCEMENT
 
 CHECKLIST = next(p / "shared" / "hardening-checklist.md" for p in ROOT.parents if (p / "shared").is_dir())
 TEST_FILES = {

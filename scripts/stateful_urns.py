@@ -10,10 +10,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from synth.changes import STATEFUL_TYPES  # noqa: E402
-from synth.program import run_program  # noqa: E402
+from pulumi_offline.changes import STATEFUL_TYPES
+from pulumi_offline.program import run_program
 
 INVENTORY = ROOT / "tests" / "components" / "stateful_urns"
 

@@ -1,5 +1,5 @@
 """Shared fixtures: each stack's program runs once per test session against the recording
-mock engine (synth.program), and tests query the registered graph."""
+mock engine (pulumi_offline.program), and tests query the registered graph."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from synth.program import Graph, run_program
+from pulumi_offline.program import Graph, run_program
 
 REPO = Path(__file__).resolve().parent.parent
 

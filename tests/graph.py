@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from synth.program import Graph, Registration
+from pulumi_offline.program import Graph, Registration
 
 
 def provider_of(graph: Graph, resource: Registration) -> Registration | None:

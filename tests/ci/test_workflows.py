@@ -1,5 +1,5 @@
 """The GitHub workflows: valid against GitHub's schema (check-jsonschema's vendored copy, no
-network), least privilege, pinned actions, prod behind an approval, and every `python -m synth`
+network), least privilege, pinned actions, prod behind an approval, and every `pulumi-offline`
 command they run accepted by the CLI."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from synth.__main__ import parser
-from synth.stackconfig import available_stacks
+from pulumi_offline.__main__ import parser
+from pulumi_offline.stackconfig import available_stacks
 from tests.conftest import REPO
 
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
@@ -126,17 +126,17 @@ def test_cloud_preview_runs_only_with_credentials_configured():
     assert pulumi["with"]["stack-name"] == "${{ matrix.stack }}"
 
 
-def _synth_commands():
+def _offline_commands():
     for path in WORKFLOWS:
         for step in steps(path):
             for line in step.get("run", "").splitlines():
-                if "python -m synth" in line:
-                    command = line[line.index("python -m synth") :].split("||")[0].split(";")[0]
+                if "pulumi-offline" in line:
+                    command = line[line.index("pulumi-offline") :].split("||")[0].split(";")[0]
                     yield path.name, command
 
 
-@pytest.mark.parametrize("where, command", list(_synth_commands()))
+@pytest.mark.parametrize("where, command", list(_offline_commands()))
 def test_workflow_commands_are_accepted_by_the_cli(where, command):
     words = shlex.split(command.replace("$STACK", "prod").replace("$OUT", "/tmp/out"))
-    assert words[:3] == ["python", "-m", "synth"]
-    parser().parse_args(words[3:])  # argparse exits on anything it does not accept
+    assert words[0] == "pulumi-offline"
+    parser().parse_args(words[1:])  # argparse exits on anything it does not accept

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from components.config import ConfigError, load_settings
-from synth.program import ProgramError
+from pulumi_offline.program import ProgramError
 from tests.conftest import build
 
 PROD = {
@@ -136,7 +136,7 @@ def test_colour_receiving_traffic_needs_instances():
 
 def test_invalid_stack_config_registers_no_resource(monkeypatch):
     registered = []
-    import synth.program as program
+    import pulumi_offline.program as program
 
     original = program.RecordingMonitor.RegisterResource
 

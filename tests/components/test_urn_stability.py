@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from scripts.stateful_urns import INVENTORY, stateful_urns
-from synth.program import Graph, run
+from pulumi_offline.program import Graph, run
 
 
 def recorded(stack: str) -> set[str]:

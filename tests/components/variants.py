@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from functools import cache
 
-from synth.program import Graph
+from pulumi_offline.program import Graph
 from tests.conftest import build
 
 GREEN_RUNNING = {"green": {"min_size": 1, "max_size": 3, "desired_capacity": 1}}

@@ -1,13 +1,12 @@
 """Fixture helpers for policy tests.
 
 `pack` is the policy pack served in-process through the SDK's own Analyzer servicer, fed with
-exactly the requests `synth.analyzer` sends over gRPC (same marshalling, proxies, unknowns and
+exactly the requests `pulumi_offline.analyzer` sends over gRPC (same marshalling, proxies, unknowns and
 secrets), so per-policy tests are fast and still see what the engine delivers.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,13 +16,12 @@ import pulumi_aws as aws
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
 
-from pulumi_policy.policy import _PolicyAnalyzerServicer  # noqa: E402
+from pulumi_policy.policy import _PolicyAnalyzerServicer
 
-from policies.hardening import ALL, PACK_ENFORCEMENT, PACK_NAME  # noqa: E402
-from synth.analyzer import Analyzer, Diagnostic  # noqa: E402
-from synth.program import Graph, run  # noqa: E402
+from hardening import ALL, PACK_ENFORCEMENT, PACK_NAME
+from pulumi_offline.analyzer import Analyzer, Diagnostic
+from pulumi_offline.program import Graph, run
 
 PRIMARY_REGION, DR_REGION = "eu-west-1", "eu-central-1"
 # The shared hardening checklist sits beside the repository (CI's layout) or above a worktree.

@@ -8,7 +8,7 @@ import re
 import pytest
 from conftest import CHECKLIST, ROOT
 
-from policies.hardening import ALL
+from hardening import ALL
 
 HERE = ROOT / "tests" / "policies"
 

@@ -10,8 +10,8 @@ import pulumi_kubernetes as k8s
 import pytest
 from conftest import ROOT, Case, assert_case
 
-from policies.hardening._kubernetes import image_problem, quantity
-from synth.analyzer import PolicyConfigError
+from hardening._kubernetes import image_problem, quantity
+from pulumi_offline.analyzer import PolicyConfigError
 
 NS = "erp"
 LABELS = {"app": "web"}

@@ -10,7 +10,7 @@ import pulumi_aws as aws
 import pytest
 from conftest import CHECKLIST, ROOT, graph_of, on, provider
 
-from synth.analyzer import PackStartError, PolicyConfigError, PolicyPackServer
+from pulumi_offline.analyzer import PackStartError, PolicyConfigError, PolicyPackServer
 
 PACK_DIR = ROOT / "policies"
 CHECKLIST_ID = re.compile(r"^(SEC|NET|DB|HOST|OBS|DEP|K8S)-\d+$")

@@ -7,8 +7,8 @@ import json
 import pytest
 from conftest import ROOT
 
-from synth.analyzer import PolicyPackServer
-from synth.stackconfig import load_stack_config
+from pulumi_offline.analyzer import PolicyPackServer
+from pulumi_offline.stackconfig import load_stack_config
 
 # Advisory in both stacks, justified in docs/policies.md#reviewed-exceptions: pulumi-aws 7.51
 # can't put DocumentDB's service-managed password under a customer-managed key (SEC-1), so the

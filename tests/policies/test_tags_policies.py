@@ -9,7 +9,7 @@ import pulumi_aws as aws
 import pytest
 from conftest import OWNERSHIP_TAGS, ROOT, Case, assert_case, on, provider
 
-from policies.hardening.tags import TAGGABLE_TYPES
+from hardening.tags import TAGGABLE_TYPES
 
 CONFIG_REMEDIATE = {
     "tags-resource-required": {

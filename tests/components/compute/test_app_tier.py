@@ -9,7 +9,7 @@ import shlex
 import pytest
 
 from components.compute.app_tier import AMI_PARAMETER
-from synth.program import reveal
+from pulumi_offline.program import reveal
 from tests.components.variants import PINNED, pinned_prod
 from tests.graph import resource
 

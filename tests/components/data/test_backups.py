@@ -11,7 +11,7 @@ import pytest
 from components.data.backups import Backups
 from components.config.data import BackupSettings
 from components.foundation.protection import Protection
-from synth.program import run
+from pulumi_offline.program import run
 from tests.graph import region_of
 
 DAY = {"hourly": 1, "daily": 7, "weekly": 28, "monthly": 365, "yearly": 2557}

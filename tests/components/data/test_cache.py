@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from components.config.data import CACHE_NODE_MEMORY_GIB
-from synth.program import reveal
+from pulumi_offline.program import reveal
 from tests.graph import subnet_ids
 
 GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from components.config.data import SecretsSettings
 from components.data.secrets import rotation_keepers
-from synth.program import Secret, reveal
+from pulumi_offline.program import Secret, reveal
 from tests.conftest import build
 
 SECRET = "aws:secretsmanager/secret:Secret"

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from components.edge.cdn import ALL_VIEWER_EXCEPT_HOST_HEADER, CACHING_DISABLED
-from synth.program import reveal
+from pulumi_offline.program import reveal
 from tests.graph import region_of
 
 DOMAIN = {"staging": "staging.example.com", "prod": "app.example.com"}

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from components.config import ConfigError, load_settings
-from synth.program import ProgramError
+from pulumi_offline.program import ProgramError
 from tests.components.test_config import PROD
 from tests.conftest import build
 

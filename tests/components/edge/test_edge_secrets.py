@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from synth.program import reveal
+from pulumi_offline.program import reveal
 from tests.graph import region_of
 
 DOMAIN = {"staging": "staging.example.com", "prod": "app.example.com"}

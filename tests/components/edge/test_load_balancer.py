@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from synth.program import reveal
+from pulumi_offline.program import reveal
 from tests.components.variants import canary, rolled_back
 from tests.graph import resource
 

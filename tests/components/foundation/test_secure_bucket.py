@@ -9,7 +9,7 @@ import pulumi_aws as aws
 import pytest
 
 from components.foundation.secure_bucket import PUBLIC_ACCESS_BLOCKS, SecureBucket
-from synth.program import run
+from pulumi_offline.program import run
 
 
 def build(**kwargs):

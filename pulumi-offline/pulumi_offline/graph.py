@@ -13,7 +13,7 @@ from .preview import states
 from .program import ROOT_STACK_TYPE
 
 # Marks the diagram a document embeds (`graph --embed`): the next ```mermaid block is replaced.
-EMBED_MARKER = "<!-- synth graph -->"
+EMBED_MARKER = "<!-- pulumi-offline graph -->"
 
 # What a reader looks for in an architecture diagram, besides the data stores.
 MAIN_TYPES = STATEFUL_TYPES | {

@@ -39,7 +39,7 @@ def test_a_program_with_several_stacks_needs_one_chosen():
 def test_python_dash_m_synth_runs(tmp_path):
     digest = tmp_path / "digest.json"
     result = subprocess.run(
-        [sys.executable, "-m", "synth", "preview", "--program", FIXTURES / "datastore-base", "--json", digest],
+        [sys.executable, "-m", "pulumi_offline", "preview", "--program", FIXTURES / "datastore-base", "--json", digest],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -47,4 +47,4 @@ def test_python_dash_m_synth_runs(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    assert json.loads(digest.read_text())["synth"] == {"version": 1, "project": "datastore", "stack": "dev"}
+    assert json.loads(digest.read_text())["offline"] == {"version": 1, "project": "datastore", "stack": "dev"}

@@ -1,4 +1,4 @@
-"""`python -m synth`: preview, policy-check, diff and draw a Pulumi Python program offline.
+"""`pulumi-offline`: preview, policy-check, diff and draw a Pulumi Python program offline.
 
 Exit status: 0 success; 1 `check` found a mandatory violation; 2 the command could not run
 (unknown stack, the program raised, the policy pack failed to start, unreadable input).
@@ -106,7 +106,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="python -m synth", description=__doc__.splitlines()[0])
+    top = argparse.ArgumentParser(prog="pulumi-offline", description=__doc__.splitlines()[0])
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def program_options(command: argparse.ArgumentParser, stack_help: str) -> None:

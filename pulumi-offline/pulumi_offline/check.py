@@ -1,7 +1,7 @@
 """Offline policy check: run a program, drive its policy pack as the engine does, report.
 
 Reports come as the engine prints them (`pulumi preview`'s "Policies:" block), as the engine's
-JSON policy events, or as SARIF 2.1.0 for GitHub code scanning (`synth.sarif`).
+JSON policy events, or as SARIF 2.1.0 for GitHub code scanning (`pulumi_offline.sarif`).
 """
 
 from __future__ import annotations

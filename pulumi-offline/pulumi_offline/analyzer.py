@@ -189,7 +189,7 @@ def resource_options(r: Registration) -> pb.AnalyzerResourceOptions:
 
 def provider_of(graph: Graph, r: Registration) -> pb.AnalyzerProviderResource | None:
     """The provider registration `r` was created with (explicit, or the engine's default one
-    that `synth.providers.with_default_providers` added to the graph)."""
+    that `pulumi_offline.providers.with_default_providers` added to the graph)."""
     if not r.provider_urn:
         return None
     provider = graph.by_urn(r.provider_urn)

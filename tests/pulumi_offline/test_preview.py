@@ -1,12 +1,12 @@
-"""`python -m synth preview`: the digest has the shape and content of `pulumi preview --json`."""
+"""`pulumi-offline preview`: the digest has the shape and content of `pulumi preview --json`."""
 
 from __future__ import annotations
 
 import json
 import re
 
-from synth.preview import SECRET_TEXT, render, summary
-from synth.program import UNKNOWN, Secret
+from pulumi_offline.preview import SECRET_TEXT, render, summary
+from pulumi_offline.program import UNKNOWN, Secret
 
 from .conftest import FIXTURES, run_cli
 

@@ -5,7 +5,7 @@
 time one finishes: quadratic in the number of outputs. A 275-resource stack spends over half of
 its offline run there. This version has the same contract — drain the RPC queue, then await every
 outstanding output, re-raise the first failure, repeat until nothing new was scheduled — but waits
-for each batch once. The CLI's own runs are untouched: this is installed only around `synth.run`.
+for each batch once. The CLI's own runs are untouched: this is installed only around `pulumi_offline.run`.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
-"""`python -m synth diff`: the pull-request comment."""
+"""`pulumi-offline diff`: the pull-request comment."""
 
 from __future__ import annotations
 
 import json
 
-from synth.diff import COMMENT_LIMIT, markdown
+from pulumi_offline.diff import COMMENT_LIMIT, markdown
 
 from .conftest import run_cli
 

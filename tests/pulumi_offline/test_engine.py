@@ -7,8 +7,8 @@ import pulumi_aws as aws
 import pulumi_random as random
 import pytest
 
-from synth.mocks import UnexpectedInvokeError
-from synth.program import Secret, run
+from pulumi_offline.mocks import UnexpectedInvokeError
+from pulumi_offline.program import Secret, run
 
 
 def test_an_unexpected_data_source_call_fails_loudly_and_names_itself():

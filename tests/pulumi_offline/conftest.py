@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from synth.__main__ import main
-from synth.preview import Preview, digest, run_preview
-from synth.providers import with_default_providers
-from synth.stackconfig import load_stack_config
+from pulumi_offline.__main__ import main
+from pulumi_offline.preview import Preview, digest, run_preview
+from pulumi_offline.providers import with_default_providers
+from pulumi_offline.stackconfig import load_stack_config
 from tests.conftest import REPO
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -27,7 +27,7 @@ def preview_of(graph, stack: str) -> Preview:
 
 
 def run_cli(*argv: str) -> tuple[int, str, str]:
-    """`python -m synth argv…` in-process: exit status, stdout, stderr."""
+    """`pulumi-offline argv…` in-process: exit status, stdout, stderr."""
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         status = main([str(a) for a in argv])

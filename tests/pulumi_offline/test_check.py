@@ -1,4 +1,4 @@
-"""`python -m synth check`: the policy pack driven like the engine drives it, three report formats."""
+"""`pulumi-offline check`: the policy pack driven like the engine drives it, three report formats."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from synth.analyzer import analyze_request
-from synth.check import CheckError, check, text
-from synth.preview import run_preview
+from pulumi_offline.analyzer import analyze_request
+from pulumi_offline.check import CheckError, check, text
+from pulumi_offline.preview import run_preview
 from tests.conftest import REPO
 
 from .conftest import FIXTURES, POLICY_PACK, run_cli

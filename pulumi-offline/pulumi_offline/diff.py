@@ -109,7 +109,7 @@ def markdown(
 ) -> str:
     """The comment body: data loss warning, counts, policy results, changed resources, diagram;
     kept under `limit` characters, the longest parts (resources, then diagram) trimmed first."""
-    stack = head.get("synth", {}).get("stack") or base.get("synth", {}).get("stack") or "?"
+    stack = head.get("offline", {}).get("stack") or base.get("offline", {}).get("stack") or "?"
     changes = compare(base, head)
     changed = _for_review(changes)
     top = [
@@ -121,7 +121,7 @@ def markdown(
         *_policy_section(policy_events),
     ]
     diagram = ["### Components", "", "```mermaid", graph.mermaid(head), "```", ""]
-    footer = ["<sub>`python -m synth preview/check/diff`: the program run offline against a recording engine.</sub>"]
+    footer = ["<sub>`pulumi-offline preview/check/diff`: the program run offline against a recording engine.</sub>"]
 
     body = "\n".join(top)
     budget = limit - _RESERVE - len(body) - len("\n".join(footer))
@@ -143,7 +143,7 @@ def markdown(
         if len(shown) < len(blocks):
             parts.append(
                 f"\n_…{len(blocks) - len(shown)} more changed resource(s) not shown: the comment is kept under "
-                f"GitHub's {COMMENT_LIMIT:,}-character limit. Run `python -m synth diff` locally for all._"
+                f"GitHub's {COMMENT_LIMIT:,}-character limit. Run `pulumi-offline diff` locally for all._"
             )
         parts += ["", "</details>", ""]
     if keep_diagram:

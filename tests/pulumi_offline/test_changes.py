@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from synth.changes import change_summary, changed_paths, compare
+from pulumi_offline.changes import change_summary, changed_paths, compare
 
 
 def _by_name(changes):

@@ -1,6 +1,6 @@
 """Offline preview: a program's registered graph as a `pulumi preview --json` digest.
 
-Against an empty previous state every step is a `create`; `synth.changes` compares two
+Against an empty previous state every step is a `create`; `pulumi_offline.changes` compares two
 digests (base branch and pull request) to get updates, replacements and deletions.
 """
 
@@ -106,7 +106,7 @@ def digest(preview: Preview) -> dict[str, Any]:
         "steps": steps,
         "changeSummary": {"create": len(steps)},
         "duration": int(preview.seconds * 1e9),
-        "synth": {"version": DIGEST_VERSION, "project": config.project, "stack": config.stack},
+        "offline": {"version": DIGEST_VERSION, "project": config.project, "stack": config.stack},
     }
 
 
@@ -126,7 +126,7 @@ def summary(document: dict[str, Any]) -> str:
     for state in resources:
         children.setdefault(state.get("parent", ""), []).append(state)
 
-    meta = document.get("synth", {})
+    meta = document.get("offline", {})
     lines = [
         f"Preview of stack {meta.get('stack', '?')} (project {meta.get('project', '?')}): {len(resources)} to create"
     ]

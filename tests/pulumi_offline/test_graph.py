@@ -1,4 +1,4 @@
-"""`python -m synth graph`: components, their main resources, and what uses what."""
+"""`pulumi-offline graph`: components, their main resources, and what uses what."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from synth import graph
+from pulumi_offline import graph
 from tests.conftest import REPO
 
 from .conftest import FIXTURES, run_cli
@@ -50,12 +50,12 @@ def test_dot_output_is_balanced_and_edges_join_drawn_nodes(prod_digest):
 def test_the_readme_embeds_the_current_prod_diagram(prod_digest):
     readme = (REPO / "README.md").read_text()
     assert graph.embed(readme, graph.mermaid(prod_digest)) == readme, (
-        "the README's prod diagram is stale: run `python -m synth graph --stack prod --embed README.md`"
+        "the README's prod diagram is stale: run `pulumi-offline graph --stack prod --embed README.md`"
     )
 
 
 def test_embedding_needs_the_marker():
-    with pytest.raises(ValueError, match="no <!-- synth graph --> line"):
+    with pytest.raises(ValueError, match="no <!-- pulumi-offline graph --> line"):
         graph.embed("# README\n", "flowchart LR")
 
 
@@ -69,7 +69,7 @@ def test_a_program_without_components_draws_loose_resources_and_their_edges():
 
 
 def test_a_node_lists_a_few_names_and_elides_the_rest():
-    from synth.graph import MAX_NAMES, _node_label
+    from pulumi_offline.graph import MAX_NAMES, _node_label
 
     urns = [f"urn:pulumi:prod::platform::aws:cloudwatch/metricAlarm:MetricAlarm::prod-alarms-a{i}" for i in range(9)]
     label = _node_label("aws:cloudwatch/metricAlarm:MetricAlarm", urns, "prod-alarms")
