@@ -4,33 +4,23 @@ from __future__ import annotations
 
 import pulumi
 
-from .observability.alarm_targets import AlarmTargets, CertificateTarget, WebAclTarget
-from .observability.alarms import Alarms
-from .compute.app_tier import AppTier
-from .data.backups import Backups
-from .data.cache import Cache
-from .edge.cdn import Cdn
+from .compute import AppImage, AppTier
 from .config import COLORS, Settings
 from .config.data import DATA_LOG_RETENTION_DAYS
-from .observability.dashboard import Dashboard
-from .edge.certificates import Certificate
-from .data.documentdb import DocumentStore
-from .data.documents_bucket import Documents
-from .edge.access_logs import edge_log_bucket
-from .foundation.security_groups import SecurityGroups
-from .compute.image import AppImage
-from .edge.load_balancer import LoadBalancer
-from .foundation.network import Network
-from .observability.notifications import Notifications
-from .edge.origin_secret import OriginSecret
-from .data.postgres import Postgres
-from .foundation.protection import Protection
-from .foundation.providers import GLOBAL_REGION, make_providers
-from .data.rotation import SecretRotator
-from .data.secrets import AppSecrets, rotation_keepers
-from .foundation.keys import Keys
-from .data.store_context import StoreContext
-from .edge.waf import WebAcl
+from .data import (
+    AppSecrets,
+    Backups,
+    Cache,
+    Documents,
+    DocumentStore,
+    Postgres,
+    SecretRotator,
+    StoreContext,
+    rotation_keepers,
+)
+from .edge import Cdn, Certificate, LoadBalancer, OriginSecret, WebAcl, edge_log_bucket
+from .foundation import GLOBAL_REGION, Keys, Network, Protection, SecurityGroups, make_providers
+from .observability import Alarms, AlarmTargets, CertificateTarget, Dashboard, Notifications, WebAclTarget
 
 
 class Environment(pulumi.ComponentResource):

@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from . import user_data
 from ..config import COLORS, Color, ComputeSettings
 from ..foundation.log_groups import encrypted_log_group
+from . import user_data
 
 # HOST-5: Amazon Linux 2023, the vendor's current patched image, resolved at launch.
 AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from ..foundation.secure_bucket import SecureBucket, access_log_bucket
 from ..config.data import DocumentsSettings
 from ..foundation.protection import BACKUP_TAG, Protection
+from ..foundation.secure_bucket import SecureBucket, access_log_bucket
 from .store_context import assume_role_policy
 
 # S3 Replication Time Control's service level: 99.99% of objects replicated within 15 minutes.

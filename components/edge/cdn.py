@@ -5,8 +5,8 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from ..foundation.secure_bucket import SecureBucket
 from ..config import EdgeSettings
+from ..foundation.secure_bucket import SecureBucket
 from .certificates import alias_records
 from .origin_secret import OriginSecret
 

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
-from ..foundation.secure_bucket import SecureBucket
 from ..config import COLORS, Color, TrafficSettings
+from ..foundation.secure_bucket import SecureBucket
 from .certificates import alias_records
 from .origin_secret import OriginSecret
 

@@ -9,9 +9,9 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from .alarms import AlarmTargets
 from ..config import AlarmThresholds
 from ..foundation.providers import GLOBAL_REGION
+from .alarms import AlarmTargets
 
 WIDTH = 12  # two widgets per row (the grid is 24 wide)
 HEIGHT = 6

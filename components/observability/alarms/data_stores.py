@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from functools import partial
 
-from .alarm_factory import FAST, FIVE_MINUTES, SLOW, SUSTAINED, AlarmFactory, Metric
-from .alarm_targets import AlarmTargets
-from ..config.alarms import AlarmThresholds as Thresholds
+from ...config.alarms import AlarmThresholds as Thresholds
+from .factory import FAST, FIVE_MINUTES, SLOW, SUSTAINED, AlarmFactory, Metric
+from .targets import AlarmTargets
 
 GIB = 1024**3
 # Postgres logs every statement slower than log_min_duration_statement as `duration: … ms`.

@@ -12,11 +12,11 @@ from functools import partial
 import pulumi
 import pulumi_aws as aws
 
-from .alarm_factory import DAILY, FAST, FIVE_MINUTES, SLOW, SUSTAINED, AlarmFactory, Metric
-from .alarm_targets import AlarmTargets
-from ..config import AlarmSettings
-from .data_alarms import cache_alarms, documentdb_alarms, postgres_alarms
-from .notifications import Notifications
+from ...config import AlarmSettings
+from ..notifications import Notifications
+from .data_stores import cache_alarms, documentdb_alarms, postgres_alarms
+from .factory import DAILY, FAST, FIVE_MINUTES, SLOW, SUSTAINED, AlarmFactory, Metric
+from .targets import AlarmTargets
 
 # Failed connections as the Node.js drivers (pg, mongodb, ioredis) and the application log them:
 # no AWS metric counts refused or failed connections.

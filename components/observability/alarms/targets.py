@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import pulumi
 
-from ..config import Color
+from ...config import Color
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
-from ..config import AlarmSettings, Severity
-from .notifications import Notifications
+from ...config import AlarmSettings, Severity
+from ..notifications import Notifications
 
 Missing = Literal["breaching", "notBreaching", "ignore", "missing"]
 # Where the counts of matching log lines are published.
