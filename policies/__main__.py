@@ -1,7 +1,8 @@
 """Entry point the Pulumi CLI runs (`pulumi preview --policy-pack policies`)."""
 
-from hardening import ALL, PACK_ENFORCEMENT, PACK_NAME
 from pulumi_policy import PolicyPack
+
+from hardening import ALL, PACK_ENFORCEMENT, PACK_NAME
 
 PolicyPack(
     name=PACK_NAME,

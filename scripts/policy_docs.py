@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
 from hardening import MODULES, PACK_ENFORCEMENT
+
+ROOT = Path(__file__).resolve().parent.parent
 
 CHECKLIST = next(p / "shared" / "hardening-checklist.md" for p in ROOT.parents if (p / "shared").is_dir())
 TEST_FILES = {

@@ -6,12 +6,12 @@ compares against). Run after adding a stateful resource, and review the diff:
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
 from pulumi_offline.changes import STATEFUL_TYPES
 from pulumi_offline.program import run_program
+
+ROOT = Path(__file__).resolve().parent.parent
 
 INVENTORY = ROOT / "tests" / "components" / "stateful_urns"
 

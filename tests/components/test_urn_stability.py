@@ -8,8 +8,8 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
-from scripts.stateful_urns import INVENTORY, stateful_urns
 from pulumi_offline.program import Graph, run
+from scripts.stateful_urns import INVENTORY, stateful_urns
 
 
 def recorded(stack: str) -> set[str]:

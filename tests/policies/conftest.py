@@ -14,14 +14,14 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 
 from hardening import ALL, PACK_ENFORCEMENT, PACK_NAME
 from pulumi_offline.analyzer import Analyzer, Diagnostic
 from pulumi_offline.program import Graph, run
+
+ROOT = Path(__file__).resolve().parents[2]
+
 
 PRIMARY_REGION, DR_REGION = "eu-west-1", "eu-central-1"
 # The shared hardening checklist sits beside the repository (CI's layout) or above a worktree.

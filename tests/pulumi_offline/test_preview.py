@@ -50,7 +50,8 @@ def test_parents_dependencies_and_providers_refer_to_steps(prod_digest):
 def test_resources_point_at_the_program_line_that_builds_them(prod_digest):
     keys = [s["newState"] for s in prod_digest["steps"] if s["newState"]["type"] == "aws:kms/key:Key"]
     for key in keys:
-        assert re.fullmatch(r"project:///components/foundation/keys\.py#\d+", key["sourcePosition"]), key["sourcePosition"]
+        position = key["sourcePosition"]
+        assert re.fullmatch(r"project:///components/foundation/keys\.py#\d+", position), position
 
 
 def test_summary_counts_by_type_add_up_to_the_steps(prod_digest):

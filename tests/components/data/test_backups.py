@@ -8,8 +8,8 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components.data.backups import Backups
 from components.config.data import BackupSettings
+from components.data.backups import Backups
 from components.foundation.protection import Protection
 from pulumi_offline.program import run
 from tests.graph import region_of

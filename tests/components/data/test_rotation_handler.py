@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 import pytest
 
 from components.data import cache
-
 from components.data import documentdb as document_store
 from components.data.rotation_lambda import handler
 
