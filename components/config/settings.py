@@ -104,6 +104,16 @@ class Settings(Section):
         return self
 
     @property
+    def name_prefix(self) -> str:
+        """The prefix of every physical AWS name this stack creates (`platform-prod-…`)."""
+        return f"{self.project}-{self.stack}"
+
+    @property
+    def secret_prefix(self) -> str:
+        """The Secrets Manager path of this stack's secrets (`platform/prod/…`)."""
+        return f"{self.project}/{self.stack}"
+
+    @property
     def tags(self) -> dict[str, str]:
         """DEP-3: the tags every taggable resource carries (applied as provider default tags)."""
         return {
