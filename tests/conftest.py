@@ -3,7 +3,6 @@ mock engine (pulumi_offline.program), and tests query the registered graph."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -36,6 +35,8 @@ def stack(request, staging, prod) -> Graph:
 
 @pytest.fixture(scope="session")
 def eu_staging() -> Graph:
-    """Staging with its primary region outside us-east-1, where CloudFront's alarms live."""
-    network = {"cidr": "10.10.0.0/16", "availability_zones": ["eu-west-1a", "eu-west-1b"]}
-    return build("staging", extra_config={"aws:region": "eu-west-1", "platform:network": json.dumps(network)})
+    """Staging with its primary region outside us-east-1, where CloudFront's alarms live (the
+    foundation tier's tuned run, tests/components/variants.py)."""
+    from tests.components.variants import foundation_tuned
+
+    return foundation_tuned()

@@ -1,5 +1,9 @@
-"""Extra program runs the edge tests share (each runs once per session, on first use): the same
-stack with other traffic or image config."""
+"""Extra program runs the component tests share (each runs once per session, on first use).
+
+Each tier has one run that sets every key of that tier's config to a value no default has
+(tests/components/test_config_reaches_graph.py checks that each value reaches the graph), and
+the variants other tests need ride on those same runs: a canary, a rollback, pinned images, an
+emergency rotation, tuned thresholds, a primary region outside us-east-1."""
 
 from __future__ import annotations
 
@@ -9,20 +13,149 @@ from functools import cache
 from pulumi_offline.program import Graph
 from tests.conftest import build
 
-GREEN_RUNNING = {"green": {"min_size": 1, "max_size": 3, "desired_capacity": 1}}
 PINNED = "222222222222.dkr.ecr.us-east-1.amazonaws.com/platform-prod/app@sha256:" + "ab" * 32
+PINNED_GREEN = "222222222222.dkr.ecr.us-east-1.amazonaws.com/platform-prod/app@sha256:" + "cd" * 32
+
+# Foundation and network: staging moved to eu-west-1 with fixed subnet CIDRs (conftest's eu_staging).
+FOUNDATION = {
+    "aws:region": "eu-west-1",
+    "platform:dr_region": "eu-central-1",
+    "platform:owner": "erp-team",
+    "platform:cost_centre": "CC-ERP-EU",
+    "platform:extra_tags": {"data-classification": "internal"},
+    "platform:network": {
+        "cidr": "10.30.0.0/16",
+        "availability_zones": ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
+        "nat_gateways": "one_per_az",
+        "flow_log_retention_days": 90,
+        "subnets": {
+            "public": ["10.30.0.0/24", "10.30.1.0/24", "10.30.2.0/24"],
+            "app": ["10.30.16.0/20", "10.30.32.0/20", "10.30.48.0/20"],
+            "data": ["10.30.4.0/24", "10.30.5.0/24", "10.30.6.0/24"],
+        },
+    },
+}
+# Edge: staging during a canary step (green runs and takes 10%), every edge key tuned.
+EDGE = {
+    "cloudfront_prefix_list_id": "pl-0123456789abcdef0",
+    "origin_subdomain": "edge-origin",
+    "cors_allowed_origins": ["https://partner.example.org"],
+    "price_class": "PriceClass_200",
+    "rate_limit_per_second": 50,
+    "rate_limit_window_seconds": 300,
+    "static_ttl_seconds": 3600,
+    "log_retention_days": 90,
+}
+GREEN_RUNNING = {"green": {"min_size": 1, "max_size": 3, "desired_capacity": 1}}
+# Compute: prod with both colours' images pinned (nothing to build) and every fleet figure tuned.
+COMPUTE = {
+    "instance_type": "t3.large",
+    "app_port": 8080,
+    "blue": {"min_size": 3, "max_size": 8, "desired_capacity": 4, "image": PINNED},
+    "green": {"min_size": 2, "max_size": 6, "desired_capacity": 2, "image": PINNED_GREEN},
+}
+# Data: staging after an emergency rotation, with every data-tier key tuned.
+OTHER_MAINTENANCE, OTHER_BACKUP = "wed:03:00-wed:04:00", "05:00-06:00"
+DATA = {
+    "platform:network": {
+        "cidr": "10.10.0.0/16",
+        "availability_zones": ["us-east-1a", "us-east-1b"],
+        "subnet_prefixes": {"public": 26, "app": 22, "data": 27},
+    },
+    "platform:secrets": {"rotated_on": "2026-11-01", "rotation_days": 30},
+    "platform:postgres": {
+        "engine_version": "16.8",
+        "instance_class": "db.r7g.large",
+        "allocated_storage_gb": 50,
+        "max_allocated_storage_gb": 200,
+        "multi_az": True,
+        "backup_retention_days": 14,
+        "performance_insights_retention_days": 62,
+        "monitoring_interval_seconds": 30,
+        "slow_query_ms": 250,
+        "maintenance_window": OTHER_MAINTENANCE,
+        "backup_window": OTHER_BACKUP,
+    },
+    "platform:docdb": {
+        "engine_version": "4.0.0",
+        "instance_class": "db.r6g.large",
+        "instances": 2,
+        "backup_retention_days": 10,
+        "profiler_threshold_ms": 250,
+        "maintenance_window": OTHER_MAINTENANCE,
+        "backup_window": OTHER_BACKUP,
+    },
+    "platform:cache": {
+        "engine": "redis",
+        "engine_version": "7.1",
+        "node_type": "cache.m7g.large",
+        "replicas": 1,
+        "snapshot_retention_days": 3,
+        "snapshot_window": OTHER_BACKUP,
+        "maintenance_window": OTHER_MAINTENANCE,
+    },
+    "platform:documents": {"noncurrent_version_retention_days": 90, "replication_time_control": True},
+    "platform:backup": {
+        "rules": {"monthly": {"schedule": "cron(0 7 1 * ? *)", "retention_days": 200, "cold_storage_after_days": 30}},
+        "continuous_backup_days": 14,
+        "copy_to_dr": True,
+        "vault_lock": True,
+        "vault_lock_grace_days": 5,
+    },
+}
+# Observability: prod with every threshold, the runbook base and the subscribers tuned.
+THRESHOLDS = {
+    "error_rate_critical_percent": 7,
+    "error_rate_warning_percent": 2,
+    "error_rate_min_requests_per_minute": 50,
+    "latency_critical_ms": 1500,
+    "latency_warning_ms": 750,
+    "app_cpu_percent": 85,
+    "app_memory_warning_percent": 75,
+    "app_memory_critical_percent": 90,
+    "app_disk_free_percent": 15,
+    "db_cpu_percent": 70,
+    "db_free_storage_percent": 25,
+    "db_connections_warning": 60,
+    "db_connections_critical": 150,
+    "db_latency_ms": 30,
+    "slow_queries_per_5_minutes": 120,
+    "replica_lag_seconds": 30,
+    "cache_cpu_percent": 65,
+    "cache_memory_percent": 85,
+    "cache_evictions_per_5_minutes": 5,
+    "certificate_days_to_expiry": 14,
+    "waf_blocked_requests_per_5_minutes": 2500,
+}
+ALARMS = {
+    "runbook_url": "https://wiki.example.com/platform/runbooks",
+    "email_subscribers": {"critical": ["oncall@example.com"], "warning": ["ops@example.com"]},
+    "thresholds": THRESHOLDS,
+}
+
+
+def _config(values: dict) -> dict[str, str]:
+    """Pulumi hands structured config to the program as JSON text."""
+    return {k: v if isinstance(v, str) else json.dumps(v) for k, v in values.items()}
 
 
 def staging_with(traffic: dict) -> Graph:
     return build(
         "staging",
-        extra_config={"platform:traffic": json.dumps(traffic), "platform:compute": json.dumps(GREEN_RUNNING)},
+        extra_config=_config(
+            {"platform:traffic": traffic, "platform:compute": GREEN_RUNNING, "platform:edge": EDGE},
+        ),
     )
 
 
 @cache
+def foundation_tuned() -> Graph:
+    return build("staging", extra_config=_config(FOUNDATION))
+
+
+@cache
 def canary() -> Graph:
-    """Staging during a canary step: green runs and takes 10%."""
+    """Staging during a canary step: green runs and takes 10% (the edge tier's tuned run)."""
     return staging_with({"blue": 90, "green": 10})
 
 
@@ -34,6 +167,17 @@ def rolled_back() -> Graph:
 
 @cache
 def pinned_prod() -> Graph:
-    """Prod whose colours both name their image: nothing to build."""
-    images = {"blue": {"image": PINNED}, "green": {"image": PINNED}}
-    return build("prod", extra_config={"platform:compute": json.dumps(images)})
+    """Prod whose colours both name their image, so nothing is built (the compute tier's tuned run)."""
+    return build("prod", extra_config=_config({"platform:compute": COMPUTE}))
+
+
+@cache
+def data_tuned() -> Graph:
+    """Staging after an emergency rotation (`secrets.rotated_on`), every data-tier key tuned."""
+    return build("staging", extra_config=_config(DATA))
+
+
+@cache
+def alarms_tuned() -> Graph:
+    """Prod with every alarm threshold, the runbook base and subscribers set in config."""
+    return build("prod", extra_config=_config({"platform:alarms": ALARMS}))

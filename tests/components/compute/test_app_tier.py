@@ -10,7 +10,7 @@ import pytest
 
 from components.compute.app_tier import AMI_PARAMETER
 from pulumi_offline.program import reveal
-from tests.components.variants import PINNED, pinned_prod
+from tests.components.variants import PINNED, PINNED_GREEN, pinned_prod
 from tests.graph import resource
 
 TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
@@ -143,5 +143,5 @@ def test_instance_role_reads_only_this_apps_secrets_and_image(stack):
 
 def test_a_named_image_is_what_the_instances_run():
     graph = pinned_prod()
-    for color in COLORS:
-        assert f"\nimage={PINNED}\n" in boot_script(graph, color)
+    for color, image in (("blue", PINNED), ("green", PINNED_GREEN)):
+        assert f"\nimage={image}\n" in boot_script(graph, color)

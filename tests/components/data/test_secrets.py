@@ -5,7 +5,7 @@ from __future__ import annotations
 from components.config.data import SecretsSettings
 from components.data.secrets import rotation_keepers
 from pulumi_offline.program import Secret, reveal
-from tests.conftest import build
+from tests.components.variants import data_tuned
 
 SECRET = "aws:secretsmanager/secret:Secret"
 APP_SECRETS = ("jwt-secret", "session-secret", "api-key", "encryption-key")
@@ -95,7 +95,7 @@ def test_prod_secrets_are_protected_and_recoverable_for_30_days(prod, staging):
 
 def test_a_new_rotation_date_regenerates_every_generated_secret():
     assert rotation_keepers(SecretsSettings()) == {"rotated_on": "initial"}
-    rotated = build("staging", extra_config={"platform:secrets": '{"rotated_on": "2026-11-01"}'})
+    rotated = data_tuned()  # staging with `secrets.rotated_on: 2026-11-01`
     randoms = [r for r in rotated if r.type.startswith("random:")]
     assert len(randoms) == 7  # the six data-tier values and CloudFront's origin header
     assert all(r.inputs["keepers"] == {"rotated_on": "2026-11-01"} for r in randoms)

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from tests.conftest import REPO, build
+from tests.components.variants import alarms_tuned
+from tests.conftest import REPO
 from tests.graph import region_of
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
@@ -86,9 +87,8 @@ def test_failed_backup_jobs_page_the_critical_route(staging, prod):
 
 @pytest.fixture(scope="module")
 def tuned():
-    """Prod with thresholds overridden in stack config."""
-    thresholds = {"db_connections_warning": 60, "db_connections_critical": 150, "replica_lag_seconds": 30}
-    return build("prod", extra_config={"platform:alarms": json.dumps({"thresholds": thresholds})})
+    """Prod with thresholds overridden in stack config (every one: test_alarm_semantics.py)."""
+    return alarms_tuned()
 
 
 def test_thresholds_follow_stack_config(prod, tuned):

@@ -1,0 +1,178 @@
+"""Every config key reaches the graph: per tier, one run with each of the tier's keys set to a
+value no default has (tests/components/variants.py), and each value found where AWS reads it.
+
+A key the program validates but then ignores passes every test that only uses defaults; these
+tests fail as soon as one value stops arriving."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from tests.components import variants
+from tests.graph import region_of, resource, subnets
+
+DOCDB = "aws:docdb/clusterInstance:ClusterInstance"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+ASG = "aws:autoscaling/group:Group"
+TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+
+
+def only(graph, type_token: str):
+    (match,) = graph.of_type(type_token)
+    return match.inputs
+
+
+def asg_tags(graph, color: str) -> dict[str, str]:
+    return {t["key"]: t["value"] for t in resource(graph, ASG, f"{graph.stack}-app-{color}").inputs["tags"]}
+
+
+def test_foundation_and_network_keys_reach_the_graph():
+    graph, cfg = variants.foundation_tuned(), variants.FOUNDATION
+    network = cfg["platform:network"]
+    providers = {p.name: p.inputs for p in graph.of_type("pulumi:providers:aws")}
+    assert providers["staging-aws"]["region"] == "eu-west-1"
+    assert providers["staging-aws-dr"]["region"] == "eu-central-1"
+    expected_tags = {"owner": "erp-team", "cost-centre": "CC-ERP-EU", "data-classification": "internal"}
+    for provider in providers.values():
+        assert json.loads(provider["defaultTags"])["tags"].items() >= expected_tags.items()
+    # Provider default tags never reach Auto Scaling groups: theirs come from the program.
+    assert asg_tags(graph, "blue").items() >= expected_tags.items()
+    assert only(graph, "aws:ec2/vpc:Vpc")["cidrBlock"] == network["cidr"]
+    for tier, cidrs in network["subnets"].items():
+        placed = {s.inputs["availabilityZone"]: s.inputs["cidrBlock"] for s in subnets(graph, tier)}
+        assert placed == dict(zip(network["availability_zones"], cidrs, strict=True)), tier
+    assert len(graph.of_type("aws:ec2/natGateway:NatGateway")) == 3  # one_per_az, not staging's single
+    flow_group = graph.named("staging-network-flow-logs")
+    assert flow_group.inputs["retentionInDays"] == network["flow_log_retention_days"]
+    assert region_of(graph, flow_group) == "eu-west-1"
+
+
+def test_edge_keys_reach_the_graph():
+    graph, edge = variants.canary(), variants.EDGE
+    (alb_ingress,) = [
+        r.inputs
+        for r in graph.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+        if "prefixListId" in r.inputs
+    ]
+    assert alb_ingress["prefixListId"] == edge["cloudfront_prefix_list_id"]
+    origin = "edge-origin.staging.example.com"
+    assert graph.named("staging-lb-dns-a").inputs["name"] == origin
+    assert graph.named("staging-alb-cert-cert").inputs["domainName"] == origin
+    distribution = graph.named("staging-cdn-distribution").inputs
+    (api,) = [o for o in distribution["origins"] if o["originId"] == "api"]
+    assert api["domainName"] == origin
+    assert distribution["priceClass"] == "PriceClass_200"
+    cors = graph.named("staging-cdn-headers").inputs["corsConfig"]["accessControlAllowOrigins"]["items"]
+    assert cors == ["https://staging.example.com", "https://partner.example.org"]
+    assert graph.named("staging-cdn-static").inputs["defaultTtl"] == 3600
+    for where in ("alb", "cdn"):
+        (rate,) = [
+            r for r in graph.named(f"staging-waf-{where}-acl").inputs["rules"] if "rateBasedStatement" in r["statement"]
+        ]
+        statement = rate["statement"]["rateBasedStatement"]
+        # 50 requests a second over a 300-second window.
+        assert (statement["limit"], statement["evaluationWindowSec"]) == (15000, 300), where
+        assert graph.named(f"staging-waf-{where}-logs").inputs["retentionInDays"] == 90
+    assert graph.named("staging-app-logs").inputs["retentionInDays"] == 90
+
+
+def test_compute_keys_reach_the_graph():
+    graph, compute = variants.pinned_prod(), variants.COMPUTE
+    for color in ("blue", "green"):
+        fleet = compute[color]
+        group = resource(graph, ASG, f"prod-app-{color}").inputs
+        assert (group["minSize"], group["maxSize"], group["desiredCapacity"]) == (
+            fleet["min_size"],
+            fleet["max_size"],
+            fleet["desired_capacity"],
+        ), color
+        template = resource(graph, TEMPLATE, f"prod-app-{color}").inputs
+        assert template["instanceType"] == "t3.large"
+        script = base64.b64decode(template["userData"]).decode()
+        assert f"\nimage={fleet['image']}\n" in script
+        assert "--env PORT=8080 --publish 8080:8080" in script
+        assert graph.named(f"prod-lb-{color}").inputs["port"] == 8080
+    rules = {
+        r.name: r.inputs
+        for r in graph.of_type(
+            "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+            "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+        )
+    }
+    for label in ("prod-sg-alb-to-app", "prod-sg-app-from-alb"):
+        assert (rules[label]["fromPort"], rules[label]["toPort"]) == (8080, 8080), label
+
+
+def test_data_tier_keys_reach_the_graph():
+    graph, data = variants.data_tuned(), variants.DATA
+    postgres = graph.named("staging-postgres-instance").inputs
+    pg = data["platform:postgres"]
+    assert (postgres["engineVersion"], postgres["instanceClass"]) == (pg["engine_version"], pg["instance_class"])
+    assert (postgres["allocatedStorage"], postgres["maxAllocatedStorage"]) == (50, 200)
+    assert postgres["multiAz"] is True and postgres["backupRetentionPeriod"] == 14
+    assert (postgres["performanceInsightsRetentionPeriod"], postgres["monitoringInterval"]) == (62, 30)
+    assert (postgres["maintenanceWindow"], postgres["backupWindow"]) == (
+        variants.OTHER_MAINTENANCE,
+        variants.OTHER_BACKUP,
+    )
+    parameters = {p["name"]: p["value"] for p in graph.named("staging-postgres-params").inputs["parameters"]}
+    assert parameters["log_min_duration_statement"] == "250"
+    assert graph.named("staging-postgres-params").inputs["family"] == "postgres16"
+
+    cluster = graph.named("staging-docdb-cluster").inputs
+    assert (cluster["engineVersion"], cluster["backupRetentionPeriod"]) == ("4.0.0", 10)
+    assert (cluster["preferredMaintenanceWindow"], cluster["preferredBackupWindow"]) == (
+        variants.OTHER_MAINTENANCE,
+        variants.OTHER_BACKUP,
+    )
+    instances = graph.of_type(DOCDB)
+    assert len(instances) == 2 and {i.inputs["instanceClass"] for i in instances} == {"db.r6g.large"}
+    docdb_params = graph.named("staging-docdb-params").inputs
+    assert docdb_params["family"] == "docdb4.0"
+    assert {p["name"]: p["value"] for p in docdb_params["parameters"]}["profiler_threshold_ms"] == "250"
+
+    cache = graph.named("staging-cache-group").inputs
+    assert (cache["engine"], cache["engineVersion"], cache["nodeType"]) == ("redis", "7.1", "cache.m7g.large")
+    assert cache["numCacheClusters"] == 2 and cache["snapshotRetentionLimit"] == 3
+    assert (cache["maintenanceWindow"], cache["snapshotWindow"]) == (variants.OTHER_MAINTENANCE, variants.OTHER_BACKUP)
+    assert graph.named("staging-cache-params").inputs["family"] == "redis7"
+
+    for bucket in ("primary", "replica"):
+        (rule, _markers) = graph.named(f"staging-documents-{bucket}-lifecycle").inputs["rules"]
+        assert rule["noncurrentVersionExpiration"]["noncurrentDays"] == 90, bucket
+    (replication,) = graph.named("staging-documents-replication-config").inputs["rules"]
+    assert replication["destination"]["replicationTime"] == {"status": "Enabled", "time": {"minutes": 15}}
+
+    plan = {r["ruleName"]: r for r in graph.named("staging-backups-plan").inputs["rules"]}
+    monthly = plan["monthly"]
+    assert (monthly["schedule"], monthly["lifecycle"]["deleteAfter"]) == ("cron(0 7 1 * ? *)", 200)
+    assert monthly["lifecycle"]["coldStorageAfter"] == 30
+    assert plan["continuous"]["enableContinuousBackup"] is True and plan["continuous"]["lifecycle"]["deleteAfter"] == 14
+    assert all(rule.get("copyActions") for name, rule in plan.items() if name != "continuous")
+    for lock in ("staging-backups-lock", "staging-backups-dr-lock"):
+        assert graph.named(lock).inputs["changeableForDays"] == 5, lock
+
+    rotations = graph.of_type("aws:secretsmanager/secretRotation:SecretRotation")
+    assert len(rotations) == 7  # RDS's own secret and the six the rotation function owns
+    assert {r.inputs["rotationRules"]["automaticallyAfterDays"] for r in rotations} == {30}
+
+
+def test_data_run_carves_subnets_with_the_configured_prefixes():
+    graph = variants.data_tuned()
+    prefixes = variants.DATA["platform:network"]["subnet_prefixes"]
+    for tier, length in prefixes.items():
+        assert {s.inputs["cidrBlock"].split("/")[1] for s in subnets(graph, tier)} == {str(length)}, tier
+
+
+def test_alarm_keys_reach_the_graph():
+    graph, alarms = variants.alarms_tuned(), variants.ALARMS
+    for alarm in graph.of_type(ALARM):
+        assert f"Runbook: {alarms['runbook_url']}#" in alarm.inputs["alarmDescription"], alarm.name
+    subscriptions = {
+        (s.inputs["topic"].rsplit("-", 1)[-1], s.inputs["endpoint"])
+        for s in graph.of_type("aws:sns/topicSubscription:TopicSubscription")
+        if s.inputs["protocol"] == "email"
+    }
+    assert subscriptions == {("critical", "oncall@example.com"), ("warning", "ops@example.com")}
