@@ -15,7 +15,10 @@ def test_every_aws_resource_is_tagged_through_its_provider(stack):
         provider = provider_of(stack, resource)
         default_tags = json.loads(provider.inputs["defaultTags"])["tags"] if provider else {}
         own_tags = resource.inputs.get("tags") or {}
-        if isinstance(own_tags, list):  # Auto Scaling groups: [{key, value, propagateAtLaunch}]
+        if resource.type == "aws:autoscaling/group:Group":
+            # Provider default tags never reach Auto Scaling groups (nor what they launch): the
+            # provider documents the exception, so a group carries its tags itself.
+            default_tags = {}
             own_tags = {tag["key"]: tag["value"] for tag in own_tags}
         tags = {**default_tags, **own_tags}
         if not set(tags) >= REQUIRED_TAGS:
@@ -73,3 +76,64 @@ def test_no_prod_data_can_be_destroyed_by_a_stray_pulumi_destroy(prod):
     stateful = [r for r in prod if r.type in STATEFUL_TYPES]
     assert len(stateful) > 20
     assert [r.name for r in stateful if not r.protect] == []
+
+
+# What must live in us-east-1 whatever the primary region: CloudFront's certificate and web ACL
+# (with its logs) and the alarms on CloudFront metrics, which CloudWatch publishes there only.
+GLOBAL = {
+    "cdn-cert-cert",
+    "cdn-cert-validation",
+    "waf-cdn-acl",
+    "waf-cdn-logs",
+    "waf-cdn-log-delivery",
+    "waf-cdn-logging",
+    "alarms-waf-cloudfront-blocked-spike",
+    "alarms-certificate-expiry-cdn",
+    "alarms-cloudfront-5xx-rate-critical",
+    "alarms-cloudfront-5xx-rate-warning",
+}
+# Outside us-east-1 the global alarms notify topics (and use keys) of their own there.
+GLOBAL_OUTSIDE_US_EAST_1 = {
+    "keys-global-logs",
+    "keys-global-logs-alias",
+    "keys-global-alerts",
+    "keys-global-alerts-alias",
+    "alerts-global-critical",
+    "alerts-global-critical-policy",
+    "alerts-global-warning",
+    "alerts-global-warning-policy",
+}
+
+
+def on_global_provider(graph) -> set[str]:
+    """Resources registered through the stack's us-east-1 provider, told apart by the provider
+    itself (its URN), not by region: the primary region may be us-east-1 too. Route 53 is a
+    global service, reachable through any provider, so its records don't count."""
+    (global_provider,) = [p for p in graph.of_type("pulumi:providers:aws") if p.name == f"{graph.stack}-aws-global"]
+    assert global_provider.inputs["region"] == "us-east-1"
+    return {
+        r.name.removeprefix(f"{graph.stack}-")
+        for r in aws_resources(graph)
+        if r.provider_urn == global_provider.urn and not r.type.startswith("aws:route53/")
+    }
+
+
+def test_global_resources_and_only_they_use_the_global_provider(stack, eu_staging):
+    assert on_global_provider(stack) == GLOBAL
+    assert on_global_provider(eu_staging) == GLOBAL | GLOBAL_OUTSIDE_US_EAST_1
+
+
+def test_every_aws_resource_names_its_provider(stack):
+    assert [r.name for r in aws_resources(stack) if not r.provider_urn] == []
+
+
+def test_what_auto_scaling_launches_carries_the_tags_itself(stack):
+    """Default tags don't reach launched instances either: the launch template tags each
+    instance, its volumes and network interfaces (DEP-3)."""
+    templates = stack.of_type("aws:ec2/launchTemplate:LaunchTemplate")
+    assert len(templates) == 2
+    for template in templates:
+        specifications = {s["resourceType"]: s["tags"] for s in template.inputs["tagSpecifications"]}
+        assert set(specifications) == {"instance", "volume", "network-interface"}, template.name
+        for kind, tags in specifications.items():
+            assert set(tags) >= REQUIRED_TAGS and tags["environment"] == stack.stack, (template.name, kind)

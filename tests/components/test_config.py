@@ -111,6 +111,21 @@ def test_overlapping_explicit_subnets_are_rejected():
     assert any("subnets.data: 10.30.5.0/24 is outside the VPC 10.20.0.0/16" in p for p in found), found
 
 
+def test_partially_overlapping_subnets_are_rejected_and_adjacent_ones_accepted():
+    """Overlap means sharing any address: a /24 inside another tier's /20 collides although
+    the two CIDRs differ; blocks that only touch don't."""
+    subnets = {
+        "public": ["10.20.0.0/24", "10.20.1.0/24", "10.20.2.0/24"],
+        "app": ["10.20.16.0/20", "10.20.32.0/20", "10.20.48.0/20"],
+        "data": ["10.20.20.0/24", "10.20.4.0/24", "10.20.5.0/24"],
+    }
+    (problem,) = problems(with_(PROD, "network.subnets", subnets))
+    assert problem == "network: subnets.app 10.20.16.0/20 overlaps subnets.data 10.20.20.0/24"
+    adjacent = with_(subnets, "data", ["10.20.3.0/24", "10.20.4.0/24", "10.20.5.0/24"])
+    settings = load_settings(with_(PROD, "network.subnets", adjacent), project="platform", stack="prod")
+    assert [str(c) for c in settings.network.subnet_plan()["data"]] == adjacent["data"]
+
+
 def test_plaintext_secret_is_rejected_but_secret_config_is_accepted():
     raw = with_(PROD, "critical_webhook_url", "https://events.pagerduty.com/integration/abc/enqueue")
     assert any("critical_webhook_url: holds a secret" in p for p in problems(raw))

@@ -100,7 +100,12 @@ def test_flow_log_role_is_assumable_only_by_flow_logs_and_writes_only_its_group(
     assert [s["Principal"] for s in trust["Statement"]] == [{"Service": "vpc-flow-logs.amazonaws.com"}]
     policy = json.loads(stack.named(f"{stack.stack}-network-flow-log-policy").inputs["policy"])
     (statement,) = policy["Statement"]
-    assert all(r.startswith("arn:aws:logs:") for r in statement["Resource"])
+    group = stack.named(f"{stack.stack}-network-flow-logs").outputs["arn"]
+    # Exactly its own group and that group's streams: never another group, never a wildcard.
+    assert statement["Effect"] == "Allow"
+    assert sorted(statement["Resource"]) == sorted([group, f"{group}:*"])
+    assert set(statement["Action"]) == {"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"}
+    assert "Condition" in trust["Statement"][0]  # the confused-deputy guard on the trust policy
 
 
 def test_default_security_group_has_no_rules(stack):

@@ -51,3 +51,48 @@ def test_only_the_app_tier_reaches_out_and_only_over_https(stack):
     assert [(r.inputs["securityGroupId"], r.inputs["fromPort"], r.inputs["toPort"]) for r in open_egress] == [
         (group_id(stack, "app"), 443, 443)
     ]
+
+
+def _tier_of(graph):
+    return {graph.named(f"{graph.stack}-sg-{t}").id: t for t in ("alb", "app", "postgres", "docdb", "redis")}
+
+
+def test_every_egress_rule_but_the_https_one_names_the_group_it_reaches(stack):
+    """NET-7: the exact set of paths out of each group. Only the app tier's HTTPS to AWS APIs and
+    third parties leaves by address; every other rule references a security group."""
+    tier = _tier_of(stack)
+    by_group, by_address = set(), []
+    for rule in stack.of_type(EGRESS):
+        inputs = rule.inputs
+        if "referencedSecurityGroupId" in inputs:
+            assert not {"cidrIpv4", "cidrIpv6", "prefixListId"} & set(inputs), rule.name
+            path = (tier[inputs["securityGroupId"]], inputs["fromPort"], inputs["toPort"])
+            by_group.add((*path, tier[inputs["referencedSecurityGroupId"]]))
+        else:
+            by_address.append((tier[inputs["securityGroupId"]], inputs["fromPort"], inputs["toPort"], inputs))
+    assert by_group == {
+        ("alb", 3000, 3000, "app"),
+        ("app", 5432, 5432, "postgres"),
+        ("app", 27017, 27017, "docdb"),
+        ("app", 6379, 6379, "redis"),
+    }
+    [(group, from_port, to_port, inputs)] = by_address
+    assert (group, from_port, to_port, inputs["ipProtocol"]) == ("app", 443, 443, "tcp")
+    assert inputs["cidrIpv4"] == "0.0.0.0/0" and "cidrIpv6" not in inputs
+
+
+def test_every_ingress_rule_names_its_source_group_or_cloudfront(stack):
+    tier = _tier_of(stack)
+    sources = set()
+    for rule in stack.of_type(INGRESS):
+        inputs = rule.inputs
+        source = tier.get(inputs.get("referencedSecurityGroupId"), inputs.get("prefixListId"))
+        assert not {"cidrIpv4", "cidrIpv6"} & set(inputs), rule.name
+        sources.add((tier[inputs["securityGroupId"]], inputs["fromPort"], inputs["toPort"], source))
+    assert sources == {
+        ("alb", 443, 443, "pl-3b927c52"),
+        ("app", 3000, 3000, "alb"),
+        ("postgres", 5432, 5432, "app"),
+        ("docdb", 27017, 27017, "app"),
+        ("redis", 6379, 6379, "app"),
+    }
