@@ -6,6 +6,7 @@ JSON policy events, or as SARIF 2.1.0 for GitHub code scanning (`pulumi_offline.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections import Counter
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .analyzer import Diagnostic, PackInfo, PackStartError, PolicyConfigError, PolicyPackServer
+from .analyzer import Analyzer, Diagnostic, PackInfo, PackStartError, PolicyConfigError, PolicyPackServer
 from .preview import Preview, run_preview
 
 
@@ -63,9 +64,11 @@ def check(
     pack_dir: str | None = None,
     config_file: str | None = None,
     preview: Preview | None = None,
+    pack: Analyzer | None = None,
 ) -> CheckReport:
     """Preview `program` for `stack` (unless given its `preview`), then analyze every resource
-    and the stack with the pack."""
+    and the stack with the pack: a fresh pack process, unless given a running `pack` (tests
+    share one across stacks; the pack reads no stack settings, and each check configures it)."""
     pack_path = Path(pack_dir).resolve() if pack_dir else program / "policies"
     if not (pack_path / "PulumiPolicy.yaml").is_file():
         hint = "" if pack_dir else " (pass --policy-pack DIR)"
@@ -74,16 +77,17 @@ def check(
     preview = preview or run_preview(program, stack)
     config = preview.config
     try:
-        with PolicyPackServer(
+        server = PolicyPackServer(
             pack_path,
             project=config.project,
             stack=config.stack,
             stack_config=config.values,
             secret_keys=sorted(config.secret_keys),
-        ) as pack:
-            info = pack.info()
-            pack.configure(policy_config)
-            diagnostics = pack.analyze_graph(preview.graph, config.values)
+        )
+        with contextlib.nullcontext(pack) if pack is not None else server as analyzer:
+            info = analyzer.info()
+            analyzer.configure(policy_config)
+            diagnostics = analyzer.analyze_graph(preview.graph, config.values)
     except PackStartError as exc:
         raise CheckError(f"the policy pack failed to start: {exc}") from exc
     except PolicyConfigError as exc:

@@ -96,6 +96,11 @@ def test_prod_deploys_only_after_staging_and_an_approval():
     pulumi = next(s for s in up["steps"] if s.get("uses", "").startswith("pulumi/actions@"))
     assert pulumi["with"]["command"] == "up" and pulumi["with"]["stack-name"] == "${{ inputs.stack }}"
     assert pulumi["with"]["policyPacks"] == "policies"
+    # Without its stack's policy config the pack runs every policy at its default level, which
+    # blocks staging's documented relaxations or, in reverse, misses prod's mandatory settings.
+    assert pulumi["with"]["policyPackConfigs"] == "policies/config/${{ inputs.stack }}.json"
+    for stack in (deploy["staging"]["with"]["stack"], deploy["prod"]["with"]["stack"]):
+        assert (REPO / "policies" / "config" / f"{stack}.json").is_file(), stack
 
 
 def test_deployments_never_overlap_or_get_cancelled():
@@ -121,7 +126,13 @@ def test_cloud_preview_runs_only_with_credentials_configured():
     assert "vars.AWS_ROLE_ARN != ''" in job["if"]
     assert job["permissions"]["id-token"] == "write"
     pulumi = next(s for s in job["steps"] if s.get("uses", "").startswith("pulumi/actions@"))
-    expected = {"command": "preview", "diff": True, "policyPacks": "policies", "comment-on-pr": True}
+    expected = {
+        "command": "preview",
+        "diff": True,
+        "policyPacks": "policies",
+        "policyPackConfigs": "policies/config/${{ matrix.stack }}.json",
+        "comment-on-pr": True,
+    }
     assert {key: pulumi["with"].get(key) for key in expected} == expected
     assert pulumi["with"]["stack-name"] == "${{ matrix.stack }}"
 

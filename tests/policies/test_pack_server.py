@@ -17,9 +17,9 @@ CHECKLIST_ID = re.compile(r"^(SEC|NET|DB|HOST|OBS|DEP|K8S)-\d+$")
 
 
 @pytest.fixture(scope="module")
-def server():
-    with PolicyPackServer(PACK_DIR, project="platform", stack="prod", stack_config={"aws:region": "eu-west-1"}) as pack:
-        yield pack
+def server(pack_server):
+    """The session's pack process (tests/conftest.py), configured per test."""
+    return pack_server
 
 
 def _violating():
@@ -55,12 +55,11 @@ def test_pack_reports_its_catalogue(server):
         assert policy.tags and all(CHECKLIST_ID.match(tag) for tag in policy.tags), policy.name
 
 
-def test_every_checklist_id_a_policy_names_exists():
+def test_every_checklist_id_a_policy_names_exists(server):
     if CHECKLIST is None:
         pytest.skip("shared checklist not available")
     ids = set(re.findall(r"^- ((?:SEC|NET|DB|HOST|OBS|DEP|K8S)-\d+) ", CHECKLIST.read_text(), re.MULTILINE))
-    with PolicyPackServer(PACK_DIR) as pack:
-        named = {tag for p in pack.info().policies for tag in p.tags}
+    named = {tag for p in server.info().policies for tag in p.tags}
     assert named <= ids
 
 

@@ -1,13 +1,15 @@
-"""This repository's stacks under the pack, with each stack's policy config, over gRPC."""
+"""This repository's stacks under the pack, with each stack's policy config, over gRPC (the
+session's one check per stack, tests/conftest.py `repo_checks`)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
 from conftest import ROOT
 
-from pulumi_offline.analyzer import PolicyPackServer
+from pulumi_offline.program import Graph
 from pulumi_offline.stackconfig import load_stack_config
 
 # Advisory in both stacks, justified in docs/policies.md#reviewed-exceptions: pulumi-aws 7.51
@@ -32,16 +34,9 @@ STAGING_ADVISORY = {
 }
 
 
-def _diagnostics(graph, stack: str):
-    config = load_stack_config(ROOT, stack)
-    with PolicyPackServer(ROOT / "policies", project=config.project, stack=stack, stack_config=config.values) as pack:
-        pack.configure(json.loads((ROOT / "policies" / "config" / f"{stack}.json").read_text()))
-        return pack.analyze_graph(graph, config.values)
-
-
 @pytest.fixture(scope="module")
-def results(staging, prod):
-    return {"staging": _diagnostics(staging, "staging"), "prod": _diagnostics(prod, "prod")}
+def results(repo_checks):
+    return {stack: report.diagnostics for stack, report in repo_checks.items()}
 
 
 def _mandatory(diagnostics) -> set[tuple[str, str]]:
@@ -59,3 +54,31 @@ def test_prod_advisories_are_only_the_reviewed_exceptions(results):
 
 def test_staging_advisories_are_the_documented_relaxations(results):
     assert {d.policy_name for d in results["staging"] if not d.mandatory} == STAGING_ADVISORY | ADVISORY_BY_DESIGN
+
+
+def _planted(graph: Graph, name: str, **inputs) -> Graph:
+    """`graph` with the inputs of resource `name` overridden: a one-property bug in the stack."""
+    planted = []
+    for r in graph:
+        if r.name == name:
+            r = dataclasses.replace(r, raw_inputs={**r.raw_inputs, **inputs})
+        planted.append(r)
+    return dataclasses.replace(graph, resources=planted)
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_a_planted_violation_is_reported_as_mandatory(request, pack_server, stack):
+    """The twin of the no-violation test: the same stack, policy config and pipeline, with the
+    database's storage left unencrypted, must fail (else "no mandatory violation" proves nothing)."""
+    graph = request.getfixturevalue(stack)
+    config = load_stack_config(ROOT, stack)
+    database = f"{stack}-postgres-instance"
+    # Only the planted resource and what it needs (its provider) are analyzed: quick, and enough.
+    instance = graph.named(database)
+    kept = {instance.urn, instance.provider_urn}
+    subset = dataclasses.replace(graph, resources=[r for r in graph if r.urn in kept])
+    pack_server.configure(json.loads((ROOT / "policies" / "config" / f"{stack}.json").read_text()))
+    clean = pack_server.analyze_graph(subset, config.values)
+    assert ("rds-instance-storage-encrypted", database) not in _mandatory(clean)
+    planted = pack_server.analyze_graph(_planted(subset, database, storageEncrypted=False), config.values)
+    assert ("rds-instance-storage-encrypted", database) in _mandatory(planted)

@@ -12,18 +12,9 @@ import pytest
 
 from pulumi_offline.__main__ import main
 from pulumi_offline.preview import Preview, digest, run_preview
-from pulumi_offline.providers import with_default_providers
-from pulumi_offline.stackconfig import load_stack_config
-from tests.conftest import REPO
+from tests.conftest import POLICY_PACK, preview_of
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-POLICY_PACK = REPO / "policies"
-
-
-def preview_of(graph, stack: str) -> Preview:
-    """The Preview the CLI builds, from a graph the session already recorded."""
-    config = load_stack_config(REPO, stack)
-    return Preview(REPO, config, with_default_providers(graph, config), 0.0)
 
 
 def run_cli(*argv: str) -> tuple[int, str, str]:

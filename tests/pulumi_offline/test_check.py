@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
-from pulumi_offline.analyzer import analyze_request
+from pulumi_offline.analyzer import Diagnostic, analyze_request
 from pulumi_offline.check import CheckError, check, text
 from pulumi_offline.preview import run_preview
+from pulumi_offline.sarif import sarif
 from tests.conftest import REPO
 
 from .conftest import FIXTURES, POLICY_PACK, run_cli
@@ -50,22 +52,66 @@ def test_json_report_has_the_engines_policy_event_shape(violations_check):
         assert event["policyEvent"]["enforcementLevel"] in {"advisory", "mandatory", "remediate"}
 
 
+# SARIF's level for each CrossGuard enforcement level (code scanning fails a check on `error`).
+SARIF_LEVELS = {"mandatory": "error", "advisory": "warning", "remediate": "note"}
+
+
+def constructor_line(source: list[str], name: str) -> int:
+    """1-based line of the call constructing resource `name`: the line with `aws.…(` at or
+    above the one naming it (found from the source itself, not from the tool)."""
+    (named,) = [i for i, line in enumerate(source) if f'"{name}"' in line]
+    return next(i for i in range(named, -1, -1) if "aws." in source[i] and "(" in source[i]) + 1
+
+
 def test_sarif_report_locates_each_finding_in_the_program(violations_check):
     [run] = violations_check["sarif"]["runs"]
     assert violations_check["sarif"]["version"] == "2.1.0"
     rule_ids = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
     source = (VIOLATIONS / "__main__.py").read_text().splitlines()
+    located = set()
     for result in run["results"]:
         assert rule_ids[result["ruleIndex"]] == result["ruleId"]
-        assert result["level"] in {"error", "warning", "note"}
         location = result["locations"][0]["physicalLocation"]
         path = Path(location["artifactLocation"]["uri"])
         assert not path.is_absolute() and path.exists(), path
-        if result["locations"][0].get("logicalLocations") and path.name == "__main__.py":
-            name = result["locations"][0]["logicalLocations"][0]["name"]
-            # The position is the constructor call's first line; the name follows within it.
-            start = location["region"]["startLine"] - 1
-            assert f'"{name}"' in "".join(source[start : start + 2]), (name, location)
+        logical = result["locations"][0].get("logicalLocations")
+        if logical:
+            name = logical[0]["name"]
+            assert path == VIOLATIONS.relative_to(Path.cwd()) / "__main__.py", (name, path)
+            assert location["region"]["startLine"] == constructor_line(source, name), (name, location)
+            located.add(name)
+        else:  # a stack-level finding: the project file
+            assert path.name == "Pulumi.yaml" and location["region"]["startLine"] == 1
+    assert located == {"public-reports", "public-reports-access", "public-reports-acl", "open-ssh", "plain-db"}
+
+
+def test_sarif_level_is_exactly_the_enforcement_levels(violations_check):
+    [run] = violations_check["sarif"]["runs"]
+    events = [e["policyEvent"] for e in violations_check["events"]]
+    assert len(run["results"]) == len(events)
+    for result, event in zip(run["results"], events, strict=True):
+        assert result["ruleId"] == event["policyName"]
+        assert result["level"] == SARIF_LEVELS[event["enforcementLevel"]], result["ruleId"]
+        assert result["properties"]["enforcementLevel"] == event["enforcementLevel"]
+    assert {r["level"] for r in run["results"]} == {"error", "warning"}  # both kinds occur here
+
+
+def test_sarif_maps_every_enforcement_level_and_points_into_the_components(repo_checks):
+    """The repository's own stack: a finding on the Postgres instance at each level lands on the
+    line of components/ that constructs it, at that level's SARIF severity."""
+    report = repo_checks["prod"]
+    instance = report.preview.graph.named("prod-postgres-instance")
+    template = Diagnostic("p", "platform-hardening", "1", "mandatory", "m", instance.urn, "d", "high")
+    diagnostics = [dataclasses.replace(template, policy_name=level, enforcement_level=level) for level in SARIF_LEVELS]
+    document = sarif(dataclasses.replace(report, diagnostics=diagnostics))
+    results = document["runs"][0]["results"]
+    assert [r["level"] for r in results] == list(SARIF_LEVELS.values())
+    for result in results:
+        location = result["locations"][0]["physicalLocation"]
+        path = REPO / location["artifactLocation"]["uri"]
+        assert path == REPO / "components" / "data" / "postgres.py"
+        line = path.read_text().splitlines()[location["region"]["startLine"] - 1]
+        assert "aws.rds.Instance(" in line, line
 
 
 def test_sarif_errors_are_the_mandatory_violations(violations_check):
@@ -84,13 +130,13 @@ def test_each_resource_reaches_the_pack_with_its_default_provider():
     assert "data-team" in request.provider.properties["defaultTags"]
 
 
-def test_prod_check_reports_only_resources_of_the_stack(prod_preview):
-    report = check(REPO, "prod", preview=prod_preview)
-    urns = {r.urn for r in prod_preview.graph}
+def test_prod_check_reports_only_resources_of_the_stack(repo_checks):
+    report = repo_checks["prod"]
+    urns = {r.urn for r in report.preview.graph}
     assert all(not d.urn or d.urn in urns for d in report.diagnostics)
     assert report.pack.name == "platform-hardening" and report.pack.policies
     summary = text(report).splitlines()[-1]
-    assert summary.endswith(f"policies checked against {len(prod_preview.graph)} resources")
+    assert summary.endswith(f"policies checked against {len(report.preview.graph)} resources")
 
 
 def test_a_pack_that_fails_to_start_is_a_clear_error():

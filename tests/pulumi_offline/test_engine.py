@@ -54,3 +54,26 @@ def test_the_engine_sees_exactly_one_root_stack_and_real_parent_chains():
     assert graph.named("outer-bucket").urn == (
         "urn:pulumi:test::fixture::fixture:box:Box$aws:s3/bucket:Bucket::outer-bucket"
     )
+
+
+def _fails_in_apply(feeds_a_resource: bool):
+    def program():
+        bucket = aws.s3.Bucket("reports")
+        policy = bucket.arn.apply(lambda arn: arn + 1)  # TypeError: str + int
+        if feeds_a_resource:
+            aws.s3.BucketPolicy("reports-policy", bucket=bucket.id, policy=policy)
+
+    return program
+
+
+@pytest.mark.parametrize("feeds_a_resource", [True, False], ids=["input", "standalone"])
+def test_a_failed_apply_fails_the_run(feeds_a_resource):
+    """A program whose apply raises must not preview as if it had succeeded, whether or not
+    the failed output feeds a resource (`pulumi preview` fails on both)."""
+    with pytest.raises(TypeError, match="can only concatenate str"):
+        run(_fails_in_apply(feeds_a_resource))
+
+
+def test_a_program_without_failures_runs():
+    graph = run(lambda: aws.s3.Bucket("reports"))
+    assert [r.name for r in graph if r.custom] == ["reports"]
