@@ -177,7 +177,15 @@ def data_tuned() -> Graph:
     return build("staging", extra_config=_config(DATA))
 
 
+PAGERDUTY = "https://events.pagerduty.com/integration/0123456789abcdef/enqueue"
+
+
 @cache
 def alarms_tuned() -> Graph:
-    """Prod with every alarm threshold, the runbook base and subscribers set in config."""
-    return build("prod", extra_config=_config({"platform:alarms": ALARMS}))
+    """Prod with every alarm threshold, the runbook base and subscribers set in config, and a
+    critical webhook set with `--secret`."""
+    return build(
+        "prod",
+        extra_config=_config({"platform:alarms": ALARMS, "platform:critical_webhook_url": PAGERDUTY}),
+        extra_secret_keys={"platform:critical_webhook_url"},
+    )

@@ -6,25 +6,17 @@ import json
 
 import pytest
 
-from tests.conftest import build
+from tests.components.variants import PAGERDUTY, alarms_tuned
 from tests.graph import region_of
 
 TOPIC = "aws:sns/topic:Topic"
 SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
-PAGERDUTY = "https://events.pagerduty.com/integration/0123456789abcdef/enqueue"
 
 
 @pytest.fixture(scope="module")
 def subscribed():
-    """Staging with e-mail subscribers and a secret critical webhook."""
-    return build(
-        "staging",
-        extra_config={
-            "platform:alarms": json.dumps({"email_subscribers": {"warning": ["ops@example.com"]}}),
-            "platform:critical_webhook_url": PAGERDUTY,
-        },
-        extra_secret_keys={"platform:critical_webhook_url"},
-    )
+    """Prod with e-mail subscribers and a secret critical webhook (the observability tier's tuned run)."""
+    return alarms_tuned()
 
 
 def test_a_critical_and_a_warning_topic_encrypted_with_the_alerts_key(stack):
@@ -58,19 +50,19 @@ def test_no_subscriptions_without_config(staging):
 
 def test_email_and_webhook_subscriptions_come_from_config(subscribed):
     subscriptions = {s.name: s.inputs for s in subscribed.of_type(SUBSCRIPTION)}
-    warning = subscribed.named("staging-alerts-warning").outputs["arn"]
-    critical = subscribed.named("staging-alerts-critical").outputs["arn"]
-    assert subscriptions["staging-alerts-warning-email-0"] == {
+    warning = subscribed.named("prod-alerts-warning").outputs["arn"]
+    critical = subscribed.named("prod-alerts-critical").outputs["arn"]
+    assert subscriptions["prod-alerts-warning-email-0"] == {
         "topic": warning,
         "protocol": "email",
         "endpoint": "ops@example.com",
     }
-    webhook = subscriptions["staging-alerts-critical-webhook"]
+    webhook = subscriptions["prod-alerts-critical-webhook"]
     assert (webhook["topic"], webhook["protocol"], webhook["endpoint"]) == (critical, "https", PAGERDUTY)
 
 
 def test_webhook_url_stays_secret(subscribed):
-    webhook = subscribed.named("staging-alerts-critical-webhook")
+    webhook = subscribed.named("prod-alerts-critical-webhook")
     assert "endpoint" in webhook.secret_inputs
     assert PAGERDUTY not in json.dumps(subscribed.outputs, default=str)
 
