@@ -457,7 +457,7 @@ def run(mutations: list[Mutation]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="Plant one-line bugs one at a time; report which the tests notice.")
     parser.add_argument("-k", action="append", default=[], help="run mutations whose id contains this (repeatable)")
     parser.add_argument("--list", action="store_true", help="list the mutations and exit")
     args = parser.parse_args(argv)
