@@ -8,8 +8,15 @@ from __future__ import annotations
 
 import base64
 import json
+import typing
+from collections.abc import Iterator
 
+from pydantic import BaseModel
+
+from components.config import Settings, load_settings
+from pulumi_offline.stackconfig import load_stack_config
 from tests.components import variants
+from tests.conftest import REPO
 from tests.graph import region_of, resource, subnets
 
 DOCDB = "aws:docdb/clusterInstance:ClusterInstance"
@@ -44,9 +51,16 @@ def test_foundation_and_network_keys_reach_the_graph():
         placed = {s.inputs["availabilityZone"]: s.inputs["cidrBlock"] for s in subnets(graph, tier)}
         assert placed == dict(zip(network["availability_zones"], cidrs, strict=True)), tier
     assert len(graph.of_type("aws:ec2/natGateway:NatGateway")) == 3  # one_per_az, not staging's single
+    critical = graph.named("staging-alerts-critical").outputs["arn"]
+    paging = [a for a in graph.of_type(ALARM) if a.inputs["alarmDescription"].startswith("[CRITICAL]")]
+    assert paging and all(a.inputs["alarmActions"] in ([critical], [global_critical(graph)]) for a in paging)
     flow_group = graph.named("staging-network-flow-logs")
     assert flow_group.inputs["retentionInDays"] == network["flow_log_retention_days"]
     assert region_of(graph, flow_group) == "eu-west-1"
+
+
+def global_critical(graph) -> str:
+    return graph.named(f"{graph.stack}-alerts-global-critical").outputs["arn"]
 
 
 def test_edge_keys_reach_the_graph():
@@ -176,3 +190,70 @@ def test_alarm_keys_reach_the_graph():
         if s.inputs["protocol"] == "email"
     }
     assert subscriptions == {("critical", "oncall@example.com"), ("warning", "ops@example.com")}
+    webhooks = {s.name: s for s in graph.of_type("aws:sns/topicSubscription:TopicSubscription") if "webhook" in s.name}
+    assert {name: s.inputs["endpoint"] for name, s in webhooks.items()} == {
+        "prod-alerts-critical-webhook": variants.PAGERDUTY,
+        "prod-alerts-warning-webhook": variants.SLACK_RELAY,
+    }
+    assert all("endpoint" in s.secret_inputs for s in webhooks.values())
+
+
+# Keys no tuned run moves: who the stack is (its tier, account, domain and zone), what Pulumi
+# derives itself, and a choice with a single value today.
+NOT_TUNED = {"project", "stack", "tier", "account_id", "domain", "hosted_zone_id", "compute.platform"}
+
+
+def _leaf_paths(model: type[BaseModel], prefix: str = "") -> Iterator[str]:
+    """Every leaf config key of `model`; `*` stands for the entries of a dict of sections."""
+    for name, field in model.model_fields.items():
+        path = f"{prefix}{name}"
+        nested = [arg for arg in (field.annotation, *typing.get_args(field.annotation)) if _is_section(arg)]
+        if nested:
+            star = typing.get_origin(field.annotation) is dict
+            yield from _leaf_paths(nested[0], f"{path}.*." if star else f"{path}.")
+        else:
+            yield path
+
+
+def _is_section(annotation: object) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _value(settings: BaseModel, path: str) -> object:
+    node: object = settings
+    parts = path.split(".")
+    for index, part in enumerate(parts):
+        if part == "*":
+            assert isinstance(node, dict)
+            rest = ".".join(parts[index + 1 :])
+            return tuple((key, _value(entry, rest)) for key, entry in sorted(node.items()))
+        node = getattr(node, part, None)  # an optional section not set: None all the way down
+    return node
+
+
+def _settings(stack: str, extra: dict) -> Settings:
+    """The Settings a run of `stack` with `extra` config validates (no program run)."""
+    values = {**load_stack_config(REPO, stack).values, **extra}
+    raw = {}
+    for key, value in values.items():
+        namespace, _, name = key.partition(":")
+        if isinstance(value, str) and value[:1] in "{[":
+            value = json.loads(value)
+        if namespace == "platform":
+            raw[name] = value
+        elif key == "aws:region":
+            raw["region"] = value
+    secret = {key.partition(":")[2] for key in variants.WEBHOOKS}
+    return load_settings(raw, project="platform", stack=stack, secret_keys=secret)
+
+
+def test_the_tuned_runs_move_every_config_key_off_its_default():
+    """A new config key must join a tier's tuned run (tests/components/variants.py), and a
+    tuned value equal to the default proves nothing."""
+    moved = set()
+    for tier, (stack, extra) in variants.TUNED.items():
+        default, tuned = _settings(stack, {}), _settings(stack, extra)
+        moved |= {path for path in _leaf_paths(Settings) if _value(default, path) != _value(tuned, path)}
+        assert moved, tier
+    assert set(_leaf_paths(Settings)) - NOT_TUNED - moved == set()
+    assert moved & NOT_TUNED == set()

@@ -23,6 +23,8 @@ FOUNDATION = {
     "platform:owner": "erp-team",
     "platform:cost_centre": "CC-ERP-EU",
     "platform:extra_tags": {"data-classification": "internal"},
+    # An alarm key only staging can move (prod always pages), so it rides here.
+    "platform:alarms": {"route_critical_to": "critical"},
     "platform:network": {
         "cidr": "10.30.0.0/16",
         "availability_zones": ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
@@ -134,58 +136,68 @@ ALARMS = {
 }
 
 
-def _config(values: dict) -> dict[str, str]:
-    """Pulumi hands structured config to the program as JSON text."""
-    return {k: v if isinstance(v, str) else json.dumps(v) for k, v in values.items()}
+PAGERDUTY = "https://events.pagerduty.com/integration/0123456789abcdef/enqueue"
+SLACK_RELAY = "https://hooks.example.com/services/platform-warnings"
+OBSERVABILITY = {
+    "platform:alarms": ALARMS,
+    "platform:critical_webhook_url": PAGERDUTY,
+    "platform:warning_webhook_url": SLACK_RELAY,
+}
+WEBHOOKS = {"platform:critical_webhook_url", "platform:warning_webhook_url"}  # set with --secret
 
 
-def staging_with(traffic: dict) -> Graph:
-    return build(
-        "staging",
-        extra_config=_config(
-            {"platform:traffic": traffic, "platform:compute": GREEN_RUNNING, "platform:edge": EDGE},
-        ),
-    )
+def edge_config(traffic: dict) -> dict:
+    return {"platform:traffic": traffic, "platform:compute": GREEN_RUNNING, "platform:edge": EDGE}
+
+
+# Tier → (stack, extra config) of its tuned run (tests/components/test_config_reaches_graph.py
+# checks that together they move every config key off its default).
+TUNED = {
+    "foundation": ("staging", FOUNDATION),
+    "edge": ("staging", edge_config({"blue": 90, "green": 10})),
+    "compute": ("prod", {"platform:compute": COMPUTE}),
+    "data": ("staging", DATA),
+    "observability": ("prod", OBSERVABILITY),
+}
+
+
+def _run(stack: str, values: dict) -> Graph:
+    # Pulumi hands structured config to the program as JSON text.
+    config = {k: v if isinstance(v, str) else json.dumps(v) for k, v in values.items()}
+    return build(stack, extra_config=config, extra_secret_keys=WEBHOOKS & set(values))
 
 
 @cache
 def foundation_tuned() -> Graph:
-    return build("staging", extra_config=_config(FOUNDATION))
+    return _run(*TUNED["foundation"])
 
 
 @cache
 def canary() -> Graph:
     """Staging during a canary step: green runs and takes 10% (the edge tier's tuned run)."""
-    return staging_with({"blue": 90, "green": 10})
+    return _run(*TUNED["edge"])
 
 
 @cache
 def rolled_back() -> Graph:
     """The same staging with green still running but back at weight 0 (a rollback)."""
-    return staging_with({"blue": 100, "green": 0})
+    return _run("staging", edge_config({"blue": 100, "green": 0}))
 
 
 @cache
 def pinned_prod() -> Graph:
     """Prod whose colours both name their image, so nothing is built (the compute tier's tuned run)."""
-    return build("prod", extra_config=_config({"platform:compute": COMPUTE}))
+    return _run(*TUNED["compute"])
 
 
 @cache
 def data_tuned() -> Graph:
     """Staging after an emergency rotation (`secrets.rotated_on`), every data-tier key tuned."""
-    return build("staging", extra_config=_config(DATA))
-
-
-PAGERDUTY = "https://events.pagerduty.com/integration/0123456789abcdef/enqueue"
+    return _run(*TUNED["data"])
 
 
 @cache
 def alarms_tuned() -> Graph:
-    """Prod with every alarm threshold, the runbook base and subscribers set in config, and a
-    critical webhook set with `--secret`."""
-    return build(
-        "prod",
-        extra_config=_config({"platform:alarms": ALARMS, "platform:critical_webhook_url": PAGERDUTY}),
-        extra_secret_keys={"platform:critical_webhook_url"},
-    )
+    """Prod with every alarm threshold, the runbook base and subscribers set in config, and both
+    webhooks set with `--secret`."""
+    return _run(*TUNED["observability"])
