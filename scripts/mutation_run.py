@@ -216,6 +216,22 @@ MUTATIONS = [
         "CloudFront's web ACL on the primary-region provider (also us-east-1 here)",
         BASELINE,
     ),
+    M(
+        "kms-rotation-off",
+        "components/foundation/keys.py",
+        "enable_key_rotation=True,",
+        "enable_key_rotation=False,",
+        "customer-managed keys never rotate (DB-2)",
+        BASELINE,
+    ),
+    M(
+        "subnets-map-public-ips",
+        "components/foundation/network.py",
+        "map_public_ip_on_launch=False,",
+        "map_public_ip_on_launch=True,",
+        "instances landing in any subnet get a public address (HOST-4)",
+        NETWORK,
+    ),
     # -- edge --
     M(
         "waf-window-ignored",
@@ -255,6 +271,14 @@ MUTATIONS = [
         "default_ttl=settings.static_ttl_seconds,",
         "default_ttl=7 * 24 * 3600,",
         "edge.static_ttl_seconds ignored",
+        EDGE,
+    ),
+    M(
+        "cdn-api-cached",
+        "components/edge/cdn.py",
+        'CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"',
+        'CACHING_DISABLED = "658327ea-f89d-4fab-a63d-7e88639e58f6"',
+        "/api/* gets the managed CachingOptimized policy (API responses cached at the edge)",
         EDGE,
     ),
     # -- compute --
@@ -371,6 +395,14 @@ MUTATIONS = [
         "                for task in done:\n                    await task\n",
         "                for task in done:\n                    task.exception()\n",
         "the offline engine swallows a failed apply",
+        TOOL,
+    ),
+    M(
+        "diff-replacement-as-update",
+        "pulumi-offline/pulumi_offline/changes.py",
+        'op = "replace" if reasons else "update" if paths or old_urn != new["urn"] else "same"',
+        'op = "update" if paths or old_urn != new["urn"] else "same"',
+        "the preview diff shows a replacement of stateful data as an in-place update",
         TOOL,
     ),
     # -- workflows --

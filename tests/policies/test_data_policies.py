@@ -75,6 +75,8 @@ def _docdb(protect=True, **overrides):
 def _shared(prefix: str, build, password_key: str) -> list[Case]:
     return [
         Case(f"{prefix}-storage-encrypted", build(storage_encrypted=False), build(), "storageEncrypted"),
+        # Left out, the engines store unencrypted (AWS's default), so omission is a violation too.
+        Case(f"{prefix}-storage-encrypted", build(storage_encrypted=None), build(), "storageEncrypted is not true"),
         Case(f"{prefix}-storage-encrypted", build(kms_key_id=None), build(), "AWS-managed key"),
         Case(f"{prefix}-deletion-protection", build(deletion_protection=False), build(), "deletionProtection"),
         Case(f"{prefix}-final-snapshot", build(skip_final_snapshot=True), build(), "skipFinalSnapshot"),

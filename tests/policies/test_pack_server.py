@@ -97,6 +97,15 @@ def test_stack_config_files_set_enforcement_per_stack(server):
     assert levels["rds-instance-multi-az"] == "mandatory"
 
 
+def test_a_policys_own_level_beats_the_all_level(server):
+    """As Pulumi documents policy config: `all` overrides every policy's default level, and a
+    level set for one policy overrides both."""
+    server.configure({"all": "advisory", "rds-instance-no-public-access": "mandatory"})
+    levels = {d.policy_name: d.enforcement_level for d in server.analyze_graph(graph_of(_violating))}
+    assert levels["rds-instance-no-public-access"] == "mandatory"
+    assert levels["rds-instance-multi-az"] == "advisory"
+
+
 def test_disabled_policies_do_not_run(server):
     server.configure({"rds-instance-no-public-access": "disabled"})
     assert "rds-instance-no-public-access" not in {d.policy_name for d in server.analyze_graph(graph_of(_violating))}
