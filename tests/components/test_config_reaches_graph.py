@@ -215,7 +215,7 @@ def _leaf_paths(model: type[BaseModel], prefix: str = "") -> Iterator[str]:
             yield path
 
 
-def _is_section(annotation: object) -> bool:
+def _is_section(annotation: object) -> typing.TypeGuard[type[BaseModel]]:
     return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 

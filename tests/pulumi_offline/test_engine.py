@@ -59,7 +59,7 @@ def test_the_engine_sees_exactly_one_root_stack_and_real_parent_chains():
 def _fails_in_apply(feeds_a_resource: bool):
     def program():
         bucket = aws.s3.Bucket("reports")
-        policy = bucket.arn.apply(int)  # ValueError: an ARN is not a number
+        policy = bucket.arn.apply(lambda arn: str(int(arn)))  # ValueError: an ARN is not a number
         if feeds_a_resource:
             aws.s3.BucketPolicy("reports-policy", bucket=bucket.id, policy=policy)
 
