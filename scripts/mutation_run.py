@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -417,6 +418,44 @@ MUTATIONS = [
 ]
 
 
+# The test file each mutation should fail first: run ahead of the rest of its area, so a killed
+# mutation costs one module, while a survivor still faces every test of the area.
+SEMANTICS = "tests/components/observability/test_alarm_semantics.py"
+REACHES = "tests/components/test_config_reaches_graph.py"
+LEADS = {
+    **dict.fromkeys([m.id for m in MUTATIONS if m.id.startswith("alarm-")], SEMANTICS),
+    "alarm-runbook-url-ignored": REACHES,
+    "alarm-staging-pages": "tests/components/observability/test_alarm_config.py",
+    "network-subnets-ignored": "tests/components/test_config.py",
+    "subnet-overlap-only-equal": "tests/components/test_config.py",
+    "sg-app-egress-10-8": "tests/components/foundation/test_security_groups.py",
+    "flow-log-policy-every-group": "tests/components/foundation/test_network.py",
+    "nat-single-in-prod": "tests/components/foundation/test_network.py",
+    "subnets-map-public-ips": "tests/components/foundation/test_network.py",
+    "asg-tags-dropped": "tests/components/test_baseline.py",
+    "cdn-waf-regional-provider": "tests/components/test_baseline.py",
+    "kms-rotation-off": "tests/components/test_baseline.py",
+    "cdn-api-cached": "tests/components/edge/test_cdn.py",
+    "imds-hop-limit-2": "tests/components/compute/test_app_tier.py",
+    "pack-ssh-range-not-checked": "tests/policies/test_network_policies.py",
+    "pack-storage-encrypted-missing-passes": "tests/policies/test_data_policies.py",
+    "pack-prod-multi-az-advisory": "tests/policies/test_pack_server.py",
+    "analyzer-all-overrides-policy": "tests/policies/test_pack_server.py",
+    "engine-swallows-failed-apply": "tests/pulumi_offline/test_engine.py",
+    "diff-replacement-as-update": "tests/pulumi_offline/test_changes.py",
+    **dict.fromkeys(
+        ["sarif-advisory-level", "sarif-mandatory-level", "analyzer-mandatory-lost", "check-exit-zero"],
+        "tests/pulumi_offline/test_check.py",
+    ),
+}
+
+
+def _tests(mutation: Mutation) -> list[str]:
+    """The mutation's test files, its lead first; config keys lead with the tuned-run tests."""
+    lead = LEADS.get(mutation.id, REACHES if REACHES in mutation.tests else mutation.tests[0])
+    return list(dict.fromkeys([lead, *mutation.tests]))
+
+
 def _copy_tree(destination: Path) -> None:
     """The repository's tracked and untracked (not ignored) files, as they are in the tree."""
     listed = subprocess.run(
@@ -466,7 +505,7 @@ def run(mutations: list[Mutation]) -> int:
             path.write_text(original.replace(mutation.original, mutation.mutated))
             started = time.monotonic()
             try:
-                outcome = _python(tree, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *mutation.tests)
+                outcome = _python(tree, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *_tests(mutation))
             finally:
                 path.write_text(original)
             elapsed = time.monotonic() - started
@@ -489,6 +528,8 @@ def run(mutations: list[Mutation]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # `kill` ends the run like Ctrl-C: the current pytest stops and the scratch copy is removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parser = argparse.ArgumentParser(description="Plant one-line bugs one at a time; report which the tests notice.")
     parser.add_argument("-k", action="append", default=[], help="run mutations whose id contains this (repeatable)")
     parser.add_argument("--list", action="store_true", help="list the mutations and exit")
