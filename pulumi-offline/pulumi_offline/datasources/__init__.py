@@ -82,9 +82,9 @@ class UnansweredInvokeError(RuntimeError):
     """The program called a provider function nothing answers offline, in a form (plain
     `get_x()`) whose result cannot be unknown."""
 
-    def __init__(self, token: str, args: Mapping[str, Any], call_site: str | None) -> None:
+    def __init__(self, token: str, args: Mapping[str, Any], call_site: str | None, how: str = "") -> None:
         self.token = token
-        where = f" at {call_site}" if call_site else ""
+        where = f" at {call_site}" if call_site else how
         super().__init__(
             f"the program called the provider function '{token}'{where}; it has no offline answer. "
             "Give it one in an answers file (pulumi-offline preview --answers answers.yaml), "
@@ -99,8 +99,8 @@ class UnknownInvokeResult(UnansweredInvokeError):
     Where nothing catches it, the run fails with the same advice."""
 
     def __init__(self, token: str, args: Mapping[str, Any]) -> None:
-        super().__init__(token, args, None)
-        self.args = dict(args)
+        super().__init__(token, args, None, " through its Output form (this engine cannot return it unknown)")
+        self.call_args = dict(args)
 
 
 def summarize(token: str, args: Mapping[str, Any]) -> str:

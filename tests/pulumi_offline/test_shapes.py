@@ -1,0 +1,120 @@
+"""Inputs checked against the SDK's own types, as the provider's Check would: each class of
+problem from a small program, next to its compliant twin, and none from this repository."""
+
+from __future__ import annotations
+
+import time
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_random as random
+import pytest
+
+from pulumi_offline import shapes
+from pulumi_offline.program import run
+
+
+def _problems(program) -> list[tuple[str, str, str]]:
+    return [(p.name, p.problem.path, p.problem.kind) for p in shapes.check_graph(run(program))]
+
+
+def _group(name: str, **rule) -> aws.ec2.SecurityGroup:
+    return aws.ec2.SecurityGroup(
+        name, vpc_id="vpc-1", ingress=[{"protocol": "tcp", "cidr_blocks": ["10.0.0.0/8"], **rule}]
+    )
+
+
+def test_this_repositorys_stacks_fit_the_sdks_types(staging, prod):
+    for graph in (staging, prod):
+        assert shapes.check_graph(graph) == []
+    # The check looked: nearly every type of the stack resolves to its SDK's arguments.
+    custom = {r.type for r in prod if r.custom and not r.type.startswith("pulumi:")}
+    assert {t for t in custom if shapes.args_class(t) is None} == set()
+
+
+def test_an_unknown_nested_key_is_named_with_its_path_and_the_likely_one():
+    assert _problems(lambda: _group("bad", from_prt=443, to_port=443, from_port=443)) == [
+        ("bad", "ingress[0].from_prt", "unknown property")
+    ]
+    (problem,) = shapes.check_graph(run(lambda: _group("bad", from_prt=443, to_port=443, from_port=443)))
+    assert "did you mean 'fromPort'?" in problem.problem.message
+    assert _problems(lambda: _group("good", from_port=443, to_port=443)) == []
+
+
+def test_an_unknown_top_level_key_is_found_too():
+    def generic(key: str):
+        def program():
+            pulumi.CustomResource("aws:s3/bucketPolicy:BucketPolicy", "p", {"bucket": "b", key: "{}"})
+
+        return program
+
+    assert _problems(generic("polcy")) == [
+        ("p", "polcy", "unknown property"),
+        ("p", "policy", "missing required property"),
+    ]
+    assert _problems(generic("policy")) == []
+
+
+def test_a_missing_required_nested_field_is_found():
+    assert _problems(lambda: _group("bad", to_port=443)) == [
+        ("bad", "ingress[0].fromPort", "missing required property")
+    ]
+    assert _problems(lambda: _group("good", from_port=443, to_port=443)) == []
+
+
+def test_wrong_scalar_types_are_found_where_the_provider_could_not_read_them():
+    def listener(port):
+        def program():
+            aws.lb.Listener("l", load_balancer_arn="arn:aws:elasticloadbalancing:::lb", port=port, default_actions=[
+                {"type": "fixed-response", "fixed_response": {"content_type": "text/plain", "status_code": "404"}}
+            ])  # fmt: skip
+
+        return program
+
+    assert _problems(listener(True)) == [("l", "port", "wrong type")]
+    assert _problems(listener("https")) == [("l", "port", "wrong type")]
+    # The bridge reads numeric strings as numbers, as it does.
+    assert _problems(listener("443")) == [] == _problems(listener(443))
+
+
+def test_a_list_where_an_object_belongs_is_a_wrong_type():
+    def program(versioning):
+        # The SDK's own constructor refuses this shape; a generic resource gets it through.
+        pulumi.CustomResource(
+            "aws:s3/bucketVersioning:BucketVersioning", "v", {"bucket": "b", "versioningConfiguration": versioning}
+        )
+
+    assert _problems(lambda: program([{"status": "Enabled"}])) == [("v", "versioningConfiguration", "wrong type")]
+    assert _problems(lambda: program({"status": "Enabled"})) == []
+
+
+def test_unknowns_secrets_and_outputs_raise_no_false_findings():
+    def program():
+        password = random.RandomPassword("pw", length=20)
+        vpc = aws.ec2.Vpc("vpc", cidr_block="10.0.0.0/16")
+        aws.ec2.SecurityGroup(
+            "sg",
+            vpc_id=vpc.id,
+            ingress=[{"protocol": "tcp", "from_port": vpc.id.apply(lambda _: 443), "to_port": 443, "cidr_blocks": [vpc.cidr_block]}],
+            tags={"secret": password.result},
+        )  # fmt: skip
+        aws.secretsmanager.SecretVersion("v", secret_id="s", secret_string=pulumi.Output.secret("x"))
+
+    assert _problems(program) == []
+
+    wrapped = {"ingress": [{"protocol": "tcp", "fromPort": "04da6b54-80e4-46f7-96ec-b56ff0331ba9", "toPort": 1}]}
+    assert shapes.check_inputs("aws:ec2/securityGroup:SecurityGroup", wrapped) == []
+
+
+def test_types_no_installed_sdk_declares_are_not_checked():
+    assert shapes.check_inputs("example:index:Thing", {"anything": 1}) == []
+    assert shapes.check_inputs("pulumi:providers:aws", {"region": 1}) == []
+
+
+@pytest.mark.parametrize("repeat", [2000])
+def test_checking_is_cached_per_type(prod, repeat):
+    shapes.check_graph(prod)
+    started = time.perf_counter()
+    resources = [r for r in prod if r.custom] * (repeat // len(prod) + 1)
+    shapes.check_graph(resources[:repeat])
+    assert time.perf_counter() - started < 1.0
