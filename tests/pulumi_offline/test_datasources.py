@@ -17,6 +17,7 @@ from pulumi.runtime.proto import resource_pb2
 from pulumi_offline import datasources, program
 from pulumi_offline.datasources import AnswersFileError, UnansweredInvokeError, UnknownInvokeResult, load_answers
 from pulumi_offline.program import UNKNOWN, run
+from tests.pulumi_offline.conftest import FIXTURES, run_cli
 
 
 def _served(program_fn, answers=None, **run_options):
@@ -196,3 +197,28 @@ def test_json_answers_files_are_read_too(tmp_path):
     path = tmp_path / "answers.json"
     path.write_text(json.dumps({"aws:index/getRegion:getRegion": {"result": {"region": "eu-north-1"}}}))
     assert load_answers(path).lookup("aws:index/getRegion:getRegion", {}) == {"region": "eu-north-1"}
+
+
+def test_preview_lists_every_answer_with_where_it_came_from(tmp_path):
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("aws:index/getCallerIdentity:getCallerIdentity:\n  result: {accountId: '111122223333'}\n")
+    digest = tmp_path / "digest.json"
+    status, out, err = run_cli("preview", "--program", FIXTURES / "lookups", "--answers", answers, "--json", digest)
+    assert (status, err) == (0, "")
+    listing = out.split("Data sources answered offline (4; not looked up in any account):\n", 1)[1]
+    assert listing.splitlines()[:4] == [
+        "  placeholder   aws:ec2/getVpc:getVpc(default=true)",
+        '  placeholder   aws:ec2/getAmi:getAmi(filters=…, mostRecent=true, owners=["amazon"])',
+        "  answers file  aws:index/getCallerIdentity:getCallerIdentity()",
+        "  computed      aws:iam/getPolicyDocument:getPolicyDocument(1 statement(s))",
+    ]
+    meta = json.loads(digest.read_text())["offline"]
+    assert [s["source"] for s in meta["dataSources"]] == ["placeholder", "placeholder", "answers file", "computed"]
+
+
+def test_a_bad_answers_file_stops_the_command_with_its_problem(tmp_path):
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("getAmi: {result: {}}\n")
+    status, _, err = run_cli("preview", "--program", FIXTURES / "lookups", "--answers", answers)
+    assert status == 2
+    assert f"error: {answers}: 'getAmi' is not a function token" in err

@@ -12,6 +12,7 @@ import pytest
 
 from pulumi_offline import shapes
 from pulumi_offline.program import run
+from tests.pulumi_offline.conftest import FIXTURES, run_cli
 
 
 def _problems(program) -> list[tuple[str, str, str]]:
@@ -92,12 +93,9 @@ def test_unknowns_secrets_and_outputs_raise_no_false_findings():
     def program():
         password = random.RandomPassword("pw", length=20)
         vpc = aws.ec2.Vpc("vpc", cidr_block="10.0.0.0/16")
-        aws.ec2.SecurityGroup(
-            "sg",
-            vpc_id=vpc.id,
-            ingress=[{"protocol": "tcp", "from_port": vpc.id.apply(lambda _: 443), "to_port": 443, "cidr_blocks": [vpc.cidr_block]}],
-            tags={"secret": password.result},
-        )  # fmt: skip
+        port = vpc.id.apply(lambda _: 443)
+        rule = {"protocol": "tcp", "from_port": port, "to_port": 443, "cidr_blocks": [vpc.cidr_block]}
+        aws.ec2.SecurityGroup("sg", vpc_id=vpc.id, ingress=[rule], tags={"secret": password.result})
         aws.secretsmanager.SecretVersion("v", secret_id="s", secret_string=pulumi.Output.secret("x"))
 
     assert _problems(program) == []
@@ -118,3 +116,17 @@ def test_checking_is_cached_per_type(prod, repeat):
     resources = [r for r in prod if r.custom] * (repeat // len(prod) + 1)
     shapes.check_graph(resources[:repeat])
     assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize(("strict", "status"), [((), 0), (("--strict-inputs",), 1)])
+def test_check_reports_input_problems_and_fails_on_them_only_when_asked(strict, status):
+    exit_status, out, _ = run_cli(
+        "check", "--program", FIXTURES / "lookups", "--policy-pack", FIXTURES / "quiet-pack", *strict
+    )
+    assert exit_status == status
+    problems = out.split("Input problems (2; the SDK's types, as the provider's Check would see them):\n", 1)[1]
+    assert problems.splitlines() == [
+        "  aws:ec2/securityGroup:SecurityGroup  web  ingress[0].to_prt: an unexpected argument 'to_prt' was provided;"
+        " did you mean 'toPort'?",
+        "  aws:ec2/securityGroup:SecurityGroup  web  ingress[0].toPort: the argument 'toPort' is required",
+    ]
