@@ -302,10 +302,10 @@ class RealisticMocks(pulumi.runtime.Mocks):
         self.invokes.append(args.token)
         answer = session.answer(args.token, call_args, datasources.Place(region, account))
         if answer is not None:
-            return answer
+            return answer, []
         if args.token in SERVED_INVOKES:
             session.record(args.token, call_args, "placeholder")
-            return SERVED_INVOKES[args.token](call_args, region)
+            return SERVED_INVOKES[args.token](call_args, region), []
         plain, site = call_site.plain_invoke_site(args.token)
         if plain:
             raise datasources.UnansweredInvokeError(args.token, call_args, site)

@@ -93,8 +93,11 @@ def test_public_ssm_parameters_name_amis_and_the_accounts_own_are_not_guessed():
     ami_id, owner, architecture = graph.outputs["ami"]
     assert re.fullmatch(r"ami-[0-9a-f]{17}", ami_id) and (owner, architecture) == ("137112412989", "x86_64")
 
+    def own_parameter():
+        aws.ssm.get_parameter(name="/myapp/database/url")
+
     with pytest.raises(UnansweredInvokeError, match="/myapp/database/url"):
-        run(lambda: aws.ssm.get_parameter(name="/myapp/database/url"))
+        run(own_parameter)
 
 
 def test_an_answers_file_overrides_the_defaults_matching_on_a_subset_of_the_arguments(tmp_path):
@@ -203,7 +206,9 @@ def test_preview_lists_every_answer_with_where_it_came_from(tmp_path):
     answers = tmp_path / "answers.yaml"
     answers.write_text("aws:index/getCallerIdentity:getCallerIdentity:\n  result: {accountId: '111122223333'}\n")
     digest = tmp_path / "digest.json"
-    status, out, err = run_cli("preview", "--program", FIXTURES / "lookups", "--answers", answers, "--json", digest)
+    status, out, err = run_cli(
+        "preview", "--program", str(FIXTURES / "lookups"), "--answers", str(answers), "--json", str(digest)
+    )
     assert (status, err) == (0, "")
     listing = out.split("Data sources answered offline (4; not looked up in any account):\n", 1)[1]
     assert listing.splitlines()[:4] == [
@@ -219,6 +224,6 @@ def test_preview_lists_every_answer_with_where_it_came_from(tmp_path):
 def test_a_bad_answers_file_stops_the_command_with_its_problem(tmp_path):
     answers = tmp_path / "answers.yaml"
     answers.write_text("getAmi: {result: {}}\n")
-    status, _, err = run_cli("preview", "--program", FIXTURES / "lookups", "--answers", answers)
+    status, _, err = run_cli("preview", "--program", str(FIXTURES / "lookups"), "--answers", str(answers))
     assert status == 2
     assert f"error: {answers}: 'getAmi' is not a function token" in err

@@ -150,7 +150,6 @@ def test_the_sdk_call_gets_the_computed_document_and_it_is_listed():
                 {
                     "actions": ["sts:AssumeRole"],
                     "principals": [{"type": "Service", "identifiers": ["lambda.amazonaws.com"]}],
-                    "not_actions": None,
                 }
             ]
         )

@@ -294,11 +294,13 @@ def ssm_parameter(args: Mapping[str, Any], region: str, account: str) -> dict[st
 
 
 def _ami_owner(args: Mapping[str, Any], account: str) -> tuple[str, str]:
-    owners = args.get("owners") or []
+    owners: list[str] = args.get("owners") or []
     first = owners[0] if owners else "self"
     if first == "self":
         return account, ""
-    return OWNER_ALIASES.get(first, first), first if first in OWNER_ALIASES else ""
+    if first in OWNER_ALIASES:
+        return OWNER_ALIASES[first], first
+    return first, ""
 
 
 def ami(args: Mapping[str, Any], region: str, account: str) -> dict[str, Any]:
