@@ -213,7 +213,8 @@ def test_preview_lists_every_answer_with_where_it_came_from(tmp_path):
     listing = out.split("Data sources answered offline (4; not looked up in any account):\n", 1)[1]
     assert listing.splitlines()[:4] == [
         "  placeholder   aws:ec2/getVpc:getVpc(default=true)",
-        '  placeholder   aws:ec2/getAmi:getAmi(filters=…, mostRecent=true, owners=["amazon"])',
+        '  placeholder   aws:ec2/getAmi:getAmi(filters=[{"name":"name","values":["al2023-ami-*"]}],'
+        ' mostRecent=true, owners=["amazon"])',
         "  answers file  aws:index/getCallerIdentity:getCallerIdentity()",
         "  computed      aws:iam/getPolicyDocument:getPolicyDocument(1 statement(s))",
     ]

@@ -49,7 +49,7 @@ _SHOWN_ARGUMENTS = frozenset(
     {
         "name", "names", "region", "state", "owners", "mostRecent", "nameRegex", "default",
         "id", "vpcId", "zoneId", "privateZone", "registryId", "availabilityZone", "cidrBlock",
-        "defaultForAz", "withDecryption", "allAvailabilityZones", "sortAscending", "version",
+        "defaultForAz", "withDecryption", "allAvailabilityZones", "sortAscending", "version", "filters",
     }
 )  # fmt: skip
 
@@ -112,7 +112,7 @@ def summarize(token: str, args: Mapping[str, Any]) -> str:
         if value is None or value == [] or value == {}:
             continue
         shown = key in _SHOWN_ARGUMENTS and isinstance(value, str | bool | int | float | list)
-        text = json.dumps(value, separators=(",", ":")) if shown else "…"
+        text = json.dumps(value, separators=(",", ":"), sort_keys=True) if shown else "…"
         parts.append(f"{key}={text if len(text) <= 60 else text[:57] + '...'}")
     return ", ".join(parts)
 
