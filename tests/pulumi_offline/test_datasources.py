@@ -16,6 +16,7 @@ from pulumi.runtime.proto import resource_pb2
 
 from pulumi_offline import datasources, program
 from pulumi_offline.datasources import AnswersFileError, UnansweredInvokeError, UnknownInvokeResult, load_answers
+from pulumi_offline.datasources import aws as aws_answers
 from pulumi_offline.program import UNKNOWN, run
 from tests.pulumi_offline.conftest import FIXTURES, run_cli
 
@@ -228,3 +229,28 @@ def test_a_bad_answers_file_stops_the_command_with_its_problem(tmp_path):
     status, _, err = run_cli("preview", "--program", str(FIXTURES / "lookups"), "--answers", str(answers))
     assert status == 2
     assert f"error: {answers}: 'getAmi' is not a function token" in err
+
+
+def test_public_facts_are_the_real_ones_and_owned_things_are_marked_placeholders():
+    answer = aws_answers.PLACEHOLDERS
+    cloudfront = answer["aws:ec2/getManagedPrefixList:getManagedPrefixList"](
+        {"name": "com.amazonaws.global.cloudfront.origin-facing"}, "eu-west-1", "123456789012"
+    )
+    assert (cloudfront["ownerId"], cloudfront["addressFamily"], cloudfront["maxEntries"]) == ("AWS", "IPv4", 55)
+    assert re.fullmatch(r"arn:aws:ec2:eu-west-1:aws:prefix-list/pl-[0-9a-f]{8}", cloudfront["arn"])
+
+    trail = answer["aws:cloudtrail/getServiceAccount:getServiceAccount"]({}, "us-gov-west-1", "123456789012")
+    assert trail == {"id": "608710470296", "region": "us-gov-west-1", "arn": "arn:aws-us-gov:iam::608710470296:root"}
+    # Regions opened since 2022 have no ELB account: AWS names a service principal instead.
+    assert answer["aws:elb/getServiceAccount:getServiceAccount"]({}, "ap-south-2", "123456789012") is None
+
+    china = answer["aws:index/getPartition:getPartition"]({}, "cn-north-1", "123456789012")
+    assert (china["partition"], china["dnsSuffix"]) == ("aws-cn", "amazonaws.com.cn")
+
+    zone = answer["aws:route53/getZone:getZone"]({"name": "example.com."}, "us-east-1", "123456789012")
+    assert zone["name"] == "example.com" and re.fullmatch(r"Z[0-9A-F]{17}", zone["zoneId"])
+    assert zone["comment"].startswith("offline placeholder")
+
+    registry = answer["aws:ecr/getCredentials:getCredentials"]({"registryId": "210987654321"}, "eu-west-1", "1")
+    assert registry["proxyEndpoint"] == "https://210987654321.dkr.ecr.eu-west-1.amazonaws.com"
+    assert registry["password"].startswith("offline-placeholder-")

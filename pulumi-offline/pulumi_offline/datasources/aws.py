@@ -148,8 +148,10 @@ COMMERCIAL = ("aws", "amazonaws.com", "com.amazonaws")
 # A default VPC is 172.31.0.0/16 with one /20 default subnet per zone
 # (https://docs.aws.amazon.com/vpc/latest/userguide/default-vpc.html).
 DEFAULT_VPC_CIDR = "172.31.0.0/16"
-# The AMI owners AWS documents for the aliases programs filter on.
-OWNER_ALIASES = {"amazon": "137112412989", "canonical": "099720109477", "microsoft": "801119661308"}
+# Owner aliases DescribeImages accepts besides account ids are self, amazon, aws-marketplace and
+# aws-backup-vault (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeImages.html);
+# Amazon Linux images, the usual target of `amazon`, are owned by 137112412989.
+OWNER_ALIASES = {"amazon": "137112412989"}
 
 
 def _digest(*parts: Any, length: int = 17) -> str:
