@@ -7,6 +7,7 @@ from __future__ import annotations
 import inspect
 import json
 import re
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -231,26 +232,34 @@ def test_a_bad_answers_file_stops_the_command_with_its_problem(tmp_path):
     assert f"error: {answers}: 'getAmi' is not a function token" in err
 
 
+def _ask(function: str, args: dict[str, Any], region: str, account: str = "123456789012") -> dict[str, Any]:
+    answer = aws_answers.PLACEHOLDERS[function](args, region, account)
+    assert answer is not None, f"{function} has no answer for {args} in {region}"
+    return answer
+
+
 def test_public_facts_are_the_real_ones_and_owned_things_are_marked_placeholders():
-    answer = aws_answers.PLACEHOLDERS
-    cloudfront = answer["aws:ec2/getManagedPrefixList:getManagedPrefixList"](
-        {"name": "com.amazonaws.global.cloudfront.origin-facing"}, "eu-west-1", "123456789012"
+    cloudfront = _ask(
+        "aws:ec2/getManagedPrefixList:getManagedPrefixList",
+        {"name": "com.amazonaws.global.cloudfront.origin-facing"},
+        "eu-west-1",
     )
     assert (cloudfront["ownerId"], cloudfront["addressFamily"], cloudfront["maxEntries"]) == ("AWS", "IPv4", 55)
     assert re.fullmatch(r"arn:aws:ec2:eu-west-1:aws:prefix-list/pl-[0-9a-f]{8}", cloudfront["arn"])
 
-    trail = answer["aws:cloudtrail/getServiceAccount:getServiceAccount"]({}, "us-gov-west-1", "123456789012")
+    trail = _ask("aws:cloudtrail/getServiceAccount:getServiceAccount", {}, "us-gov-west-1")
     assert trail == {"id": "608710470296", "region": "us-gov-west-1", "arn": "arn:aws-us-gov:iam::608710470296:root"}
     # Regions opened since 2022 have no ELB account: AWS names a service principal instead.
-    assert answer["aws:elb/getServiceAccount:getServiceAccount"]({}, "ap-south-2", "123456789012") is None
+    elb = aws_answers.PLACEHOLDERS["aws:elb/getServiceAccount:getServiceAccount"]
+    assert elb({}, "ap-south-2", "123456789012") is None
 
-    china = answer["aws:index/getPartition:getPartition"]({}, "cn-north-1", "123456789012")
+    china = _ask("aws:index/getPartition:getPartition", {}, "cn-north-1")
     assert (china["partition"], china["dnsSuffix"]) == ("aws-cn", "amazonaws.com.cn")
 
-    zone = answer["aws:route53/getZone:getZone"]({"name": "example.com."}, "us-east-1", "123456789012")
+    zone = _ask("aws:route53/getZone:getZone", {"name": "example.com."}, "us-east-1")
     assert zone["name"] == "example.com" and re.fullmatch(r"Z[0-9A-F]{17}", zone["zoneId"])
     assert zone["comment"].startswith("offline placeholder")
 
-    registry = answer["aws:ecr/getCredentials:getCredentials"]({"registryId": "210987654321"}, "eu-west-1", "1")
+    registry = _ask("aws:ecr/getCredentials:getCredentials", {"registryId": "210987654321"}, "eu-west-1")
     assert registry["proxyEndpoint"] == "https://210987654321.dkr.ecr.eu-west-1.amazonaws.com"
     assert registry["password"].startswith("offline-placeholder-")
