@@ -137,6 +137,18 @@ def test_duplicate_sids_among_sources_or_statements_are_refused():
         document({"statements": [{"sid": "Same", "actions": ["a:b"]}, {"sid": "Same", "actions": ["c:d"]}]})
 
 
+def test_a_refused_document_fails_the_invoke_as_the_provider_fails_it():
+    def program():
+        aws.iam.get_policy_document(
+            statements=[{"sid": "Same", "actions": ["a:b"]}, {"sid": "Same", "actions": ["c:d"]}]
+        )
+
+    with pytest.raises(
+        Exception, match=r"getPolicyDocument failed: duplicate Sid \(Same\) in statements \(statements\)"
+    ):
+        run(program)
+
+
 def test_html_significant_characters_are_escaped_like_the_providers_encoder():
     text = _doc({"actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::a&b<c>"]})
     assert "arn:aws:s3:::a\\u0026b\\u003cc\\u003e" in text

@@ -4,10 +4,11 @@ A real preview runs every invoke against the cloud. Offline, each call gets, in 
 an entry of the user's answers file (`--answers FILE`, `answers_file`), a value computed
 locally (`iam.getPolicyDocument`, `iam_policy`), or a placeholder consistent with the stack's
 region and account (`aws`). Every answer is recorded (`Session.served`) so preview and check
-list it: nobody mistakes a placeholder for a real look-up. A call nothing answers is
-`Unanswered`: the engine returns it wholly unknown where the SDK allows it (the Output form),
-else the program fails with `UnansweredInvokeError`, naming the call site and the answers-file
-entry that would fix it.
+list it: nobody mistakes a placeholder for a real look-up. A call nothing answers gets None
+from `Session.answer`: the engine returns it wholly unknown where the SDK allows it (the Output
+form, `UnknownInvokeResult`), else the program fails with `UnansweredInvokeError`, naming the
+call site and the answers-file entry that would fix it. Arguments the provider itself would
+refuse raise `PolicyDocumentError`, which the engine reports as the invoke's failure.
 
 Pure and transport-independent: the engine (in-process mocks or a gRPC resource monitor) calls
 `Session.answer(token, args, place)` with the invoke's wire-form (camelCase) arguments.
@@ -24,12 +25,14 @@ from typing import Any, Literal
 
 from . import aws, iam_policy
 from .answers_file import AnswersFile, AnswersFileError, load_answers, snippet
+from .iam_policy import PolicyDocumentError
 
 __all__ = [
     "ACCOUNT_PLACEHOLDER",
     "AnswersFile",
     "AnswersFileError",
     "Place",
+    "PolicyDocumentError",
     "Served",
     "Session",
     "UnansweredInvokeError",

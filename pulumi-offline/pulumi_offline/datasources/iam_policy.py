@@ -39,7 +39,12 @@ STATEMENT_KEYS = (
 
 
 class PolicyDocumentError(ValueError):
-    """Arguments the provider rejects (duplicate Sids, a source document that is not JSON)."""
+    """Arguments the provider rejects (duplicate Sids, a source document that is not JSON);
+    `argument` names the one at fault."""
+
+    def __init__(self, message: str, argument: str) -> None:
+        super().__init__(message)
+        self.argument = argument
 
 
 def _substitute(value: str) -> str:
@@ -132,16 +137,16 @@ def _reencoded_conditions(value: Any) -> Any:
     return _collapse(grouped)
 
 
-def _parsed(text: str, what: str) -> dict[str, Any]:
+def _parsed(text: str, what: str, argument: str) -> dict[str, Any]:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise PolicyDocumentError(f"{what} is not JSON: {exc}") from exc
+        raise PolicyDocumentError(f"{what} is not JSON: {exc}", argument) from exc
     if not isinstance(document, dict):
-        raise PolicyDocumentError(f"{what} is not a JSON object")
+        raise PolicyDocumentError(f"{what} is not a JSON object", argument)
     statements = document.get("Statement") or []
     if not isinstance(statements, list):
-        raise PolicyDocumentError(f"{what}: Statement must be a list to be merged")
+        raise PolicyDocumentError(f"{what}: Statement must be a list to be merged", argument)
     fixed = []
     for statement in statements:
         statement = {k: statement[k] for k in STATEMENT_KEYS if statement.get(k) not in (None, "", [], {})}
@@ -186,11 +191,12 @@ def document(args: Mapping[str, Any]) -> dict[str, Any]:
     for index, source in enumerate(args.get("sourcePolicyDocuments") or []):
         if source is None:
             continue
-        parsed = _parsed(source, f"source policy document {index}")
+        parsed = _parsed(source, f"source policy document {index}", "sourcePolicyDocuments")
         for statement in parsed["Statement"]:
             sid = statement.get("Sid")
             if sid and sid in seen:
-                raise PolicyDocumentError(f"duplicate Sid ({sid}) in sourcePolicyDocuments (document {index})")
+                message = f"duplicate Sid ({sid}) in sourcePolicyDocuments (document {index})"
+                raise PolicyDocumentError(message, "sourcePolicyDocuments")
             if sid:
                 seen.add(sid)
         _merge(merged, parsed)
@@ -201,7 +207,7 @@ def document(args: Mapping[str, Any]) -> dict[str, Any]:
         statement = _statement(block)
         sid = statement.get("Sid")
         if sid and sid in own_sids:
-            raise PolicyDocumentError(f"duplicate Sid ({sid}) in statements")
+            raise PolicyDocumentError(f"duplicate Sid ({sid}) in statements", "statements")
         if sid:
             own_sids.add(sid)
         statements.append(statement)
@@ -210,7 +216,7 @@ def document(args: Mapping[str, Any]) -> dict[str, Any]:
 
     for index, override in enumerate(args.get("overridePolicyDocuments") or []):
         if override is not None:
-            _merge(merged, _parsed(override, f"override policy document {index}"))
+            _merge(merged, _parsed(override, f"override policy document {index}", "overridePolicyDocuments"))
 
     text = _encoded(merged, indent=2)
     return {
