@@ -166,4 +166,10 @@ def run_check(
     for extra, path in also.items():
         if path:
             Path(path).write_text(renderers[extra]() + "\n")
+    return exit_status(report, strict_inputs)
+
+
+def exit_status(report: CheckReport, strict_inputs: bool = False) -> int:
+    """1 on a mandatory violation or, with `strict_inputs`, an input problem; else 0. Input
+    problems are findings of their own: the SDK's types are the only schema offline."""
     return 1 if report.mandatory or (strict_inputs and report.preview.input_problems) else 0

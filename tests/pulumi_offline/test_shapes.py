@@ -9,11 +9,12 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
-import pytest
 
 from pulumi_offline import shapes
+from pulumi_offline.__main__ import parser
+from pulumi_offline.check import check, exit_status, text
 from pulumi_offline.program import run
-from tests.pulumi_offline.conftest import FIXTURES, run_cli
+from tests.pulumi_offline.conftest import FIXTURES
 
 
 def _problems(program) -> list[tuple[str, str, str]]:
@@ -125,15 +126,15 @@ def test_types_are_read_once_and_the_stack_checks_in_well_under_a_second(prod):
     assert elapsed < 1.0  # ~0.02 s for its 300 resources on an idle machine
 
 
-@pytest.mark.parametrize(("strict", "status"), [((), 0), (("--strict-inputs",), 1)])
-def test_check_reports_input_problems_and_fails_on_them_only_when_asked(strict, status):
-    exit_status, out, _ = run_cli(
-        "check", "--program", str(FIXTURES / "lookups"), "--policy-pack", str(FIXTURES / "quiet-pack"), *strict
-    )
-    assert exit_status == status
-    problems = out.split("Input problems (2; the SDK's types, as the provider's Check would see them):\n", 1)[1]
+def test_check_reports_input_problems_and_fails_on_them_only_when_asked():
+    report = check(FIXTURES / "lookups", None, str(FIXTURES / "quiet-pack"))
+    assert (exit_status(report), exit_status(report, strict_inputs=True)) == (0, 1)
+    problems = text(report).split("Input problems (2; the SDK's types, as the provider's Check would see them):\n", 1)[
+        1
+    ]
     assert problems.splitlines() == [
         "  aws:ec2/securityGroup:SecurityGroup  web  ingress[0].to_prt: an unexpected argument 'to_prt' was provided;"
         " did you mean 'toPort'?",
         "  aws:ec2/securityGroup:SecurityGroup  web  ingress[0].toPort: the argument 'toPort' is required",
     ]
+    assert parser().parse_args(["check", "--strict-inputs"]).strict_inputs is True
