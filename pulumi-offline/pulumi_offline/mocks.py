@@ -291,17 +291,16 @@ class RealisticMocks(pulumi.runtime.Mocks):
         computed and placeholder answers, then the stack's own SERVED_INVOKES."""
         provider_id = args.provider.split("::")[-1] if args.provider else ""
         if provider_id in self.provider_places:
-            region, account = self.provider_places[provider_id]
+            place = datasources.Place(*self.provider_places[provider_id])
         else:
             # The default provider: the stack's aws:* config, as the engine configures it.
-            region = pulumi.runtime.get_config("aws:region") or DEFAULT_REGION
-            accounts = json.loads(pulumi.runtime.get_config("aws:allowedAccountIds") or "[]")
-            account = accounts[0] if accounts else ACCOUNT_ID
+            keys = ("aws:region", "aws:allowedAccountIds")
+            place = datasources.Place.of_default_provider({k: pulumi.runtime.get_config(k) for k in keys})
         session = datasources.current()
         call_args = dict(args.args)
         self.invokes.append(args.token)
         try:
-            answer = session.answer(args.token, call_args, datasources.Place(region, account))
+            answer = session.answer(args.token, call_args, place)
         except datasources.PolicyDocumentError as exc:
             # As the provider refuses them: the SDK raises "invoke of <token> failed: …".
             return {}, [(exc.argument, str(exc))]
@@ -309,7 +308,7 @@ class RealisticMocks(pulumi.runtime.Mocks):
             return answer, []
         if args.token in SERVED_INVOKES:
             session.record(args.token, call_args, "placeholder")
-            return SERVED_INVOKES[args.token](call_args, region), []
+            return SERVED_INVOKES[args.token](call_args, place.region), []
         plain, site = call_site.plain_invoke_site(args.token)
         if plain:
             raise datasources.UnansweredInvokeError(args.token, call_args, site)

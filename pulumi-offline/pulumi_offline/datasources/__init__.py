@@ -68,6 +68,13 @@ class Place:
     def partition(self) -> str:
         return aws.partition_of(self.region)
 
+    @classmethod
+    def of_default_provider(cls, config: Mapping[str, str | None]) -> Place:
+        """The default provider's place, from the stack's `aws:region` and
+        `aws:allowedAccountIds` (a JSON list, as the engine passes provider config)."""
+        accounts = json.loads(config.get("aws:allowedAccountIds") or "[]")
+        return cls(config.get("aws:region") or aws.DEFAULT_REGION, accounts[0] if accounts else ACCOUNT_PLACEHOLDER)
+
 
 @dataclass(frozen=True)
 class Served:
