@@ -118,6 +118,13 @@ def digest(preview: Preview) -> dict[str, Any]:
     }
 
 
+def _problem_entry(problem: shapes.InputProblem, program_dir: Path) -> dict[str, str]:
+    entry = problem.as_dict()
+    if problem.source_position:
+        entry["sourcePosition"] = _source_position(problem.source_position, program_dir)
+    return entry
+
+
 def offline_meta(preview: Preview) -> dict[str, Any]:
     """The digest's own section: version, project, stack and, when there are any, the data
     sources answered offline and the input problems."""
@@ -126,7 +133,7 @@ def offline_meta(preview: Preview) -> dict[str, Any]:
     if preview.served:
         meta["dataSources"] = [s.as_dict() for s in preview.served]
     if preview.input_problems:
-        meta["inputProblems"] = [p.as_dict() for p in preview.input_problems]
+        meta["inputProblems"] = [_problem_entry(p, preview.program_dir) for p in preview.input_problems]
     return meta
 
 
@@ -144,7 +151,9 @@ def offline_notes(meta: dict[str, Any]) -> list[str]:
     if problems:
         lines += ["", f"Input problems ({len(problems)}; the SDK's types, as the provider's Check would see them):"]
         for p in problems:
-            lines.append(f"  {p['type']}  {p['name']}  {p['path']}: {p['message']}")
+            position = p.get("sourcePosition", "")
+            where = f"  ({position.removeprefix('project:///').replace('#', ':')})" if position else ""
+            lines.append(f"  {p['type']}  {p['name']}  {p['path']}: {p['message']}{where}")
     return lines
 
 

@@ -53,6 +53,8 @@ class InputProblem:
     type: str
     name: str
     problem: ShapeProblem
+    # Where the program constructs the resource (`file:///…/__main__.py#17`), when recorded.
+    source_position: str = ""
 
     def as_dict(self) -> dict[str, str]:
         return {
@@ -310,7 +312,7 @@ def check_graph(resources: Iterable[Registration]) -> list[InputProblem]:
     """Every custom resource's input problems (providers and components are not checked:
     their inputs are the engine's and the program's own)."""
     return [
-        InputProblem(r.urn, r.type, r.name, problem)
+        InputProblem(r.urn, r.type, r.name, problem, r.source_position)
         for r in resources
         if r.custom and not r.type.startswith("pulumi:")
         for problem in check_inputs(r.type, r.raw_inputs)

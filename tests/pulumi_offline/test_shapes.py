@@ -134,7 +134,8 @@ def test_check_reports_input_problems_and_fails_on_them_only_when_asked():
     ]
     assert problems.splitlines() == [
         "  aws:ec2/securityGroup:SecurityGroup  web  ingress[0].to_prt: an unexpected argument 'to_prt' was provided;"
-        " did you mean 'toPort'?",
-        "  aws:ec2/securityGroup:SecurityGroup  web  ingress[0].toPort: the argument 'toPort' is required",
+        " did you mean 'toPort'?  (__main__.py:17)",
+        "  aws:ec2/securityGroup:SecurityGroup  web  ingress[0].toPort: the argument 'toPort' is required"
+        "  (__main__.py:17)",
     ]
     assert parser().parse_args(["check", "--strict-inputs"]).strict_inputs is True
