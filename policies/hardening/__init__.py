@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pulumi_policy import EnforcementLevel
 
-from . import (  # the resource types other programs use (issue 12)
+from . import (
     api_gateway,
     backup,
     caches,

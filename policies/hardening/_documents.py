@@ -8,6 +8,7 @@ are matched case-insensitively because hand-written dicts vary. Findings name th
 
 from __future__ import annotations
 
+import fnmatch
 import ipaddress
 from collections.abc import Mapping
 from typing import Any
@@ -124,16 +125,15 @@ def public_statements(document: Any) -> list[str]:
     return found
 
 
-def denies_insecure_transport(document: Any, action_prefix: str) -> bool:
-    """A Deny for every principal and the service's every action when aws:SecureTransport is false."""
+def denies_insecure_transport(document: Any, data_actions: tuple[str, ...]) -> bool:
+    """A Deny for every principal, covering each of `data_actions`, when aws:SecureTransport is false."""
     for statement in statements(document):
         if allows(statement) or not anyone(field(statement, "Principal")):
             continue
-        actions = {a.lower() for a in values(statement, "Action")}
-        if not actions & {"*", f"{action_prefix}:*"}:
+        patterns = [a.lower() for a in values(statement, "Action")]
+        if not all(any(fnmatch.fnmatchcase(action.lower(), p) for p in patterns) for action in data_actions):
             continue
-        condition = field(statement, "Condition")
-        block = field(condition, "Bool")
+        block = field(field(statement, "Condition"), "Bool")
         if str(field(block, "aws:SecureTransport")).lower() == "false":
             return True
     return False

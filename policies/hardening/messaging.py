@@ -23,11 +23,21 @@ class Service:
     policy: tuple[str, ...]
     target_prop: str
     action_prefix: str
+    # The calls that carry message data; AWS's own TLS-only examples deny these (SNS: Publish).
+    data_actions: tuple[str, ...]
     managed_alias: str
 
 
-SQS = Service("queue", t.SQS_QUEUE, t.SQS_QUEUE_POLICY, "queueUrl", "sqs", "alias/aws/sqs")
-SNS = Service("topic", t.SNS_TOPIC, t.SNS_TOPIC_POLICY, "arn", "sns", "alias/aws/sns")
+SQS = Service(
+    "queue",
+    t.SQS_QUEUE,
+    t.SQS_QUEUE_POLICY,
+    "queueUrl",
+    "sqs",
+    ("sqs:SendMessage", "sqs:ReceiveMessage"),
+    "alias/aws/sqs",
+)
+SNS = Service("topic", t.SNS_TOPIC, t.SNS_TOPIC_POLICY, "arn", "sns", ("sns:Publish",), "alias/aws/sns")
 
 
 def _cmk(service: Service):
@@ -50,7 +60,7 @@ def _tls_only(service: Service):
         policies = Pointers(stack, service.policy, service.target_prop)
         for resource in stack.of(service.resource):
             documents = [get(resource.props, "policy")] + [get(p.props, "policy") for p in policies.at(resource)]
-            if not any(doc.denies_insecure_transport(d, service.action_prefix) for d in documents):
+            if not any(doc.denies_insecure_transport(d, service.data_actions) for d in documents):
                 yield (
                     f"{service.noun} '{resource.name}' has no policy denying requests without TLS "
                     "(aws:SecureTransport false)",
@@ -113,7 +123,7 @@ POLICIES = [
     ),
     stack_policy(
         "sqs-queue-tls-only",
-        description="Every queue's policy denies requests that do not use TLS.",
+        description="Every queue's policy denies sending and receiving messages without TLS.",
         severity=HIGH,
         checklist=("NET-8",),
         remediation="Add aws.sqs.QueuePolicy(queue_url=queue.url, policy=...) with the statement "
@@ -122,7 +132,7 @@ POLICIES = [
     ),
     stack_policy(
         "sns-topic-tls-only",
-        description="Every topic's policy denies requests that do not use TLS.",
+        description="Every topic's policy denies publishing without TLS.",
         severity=HIGH,
         checklist=("NET-8",),
         remediation="Add aws.sns.TopicPolicy(arn=topic.arn, policy=...) with the statement "
