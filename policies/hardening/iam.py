@@ -12,7 +12,7 @@ import re
 
 from . import _documents as doc
 from . import _types as t
-from ._helpers import get, items, strings, text
+from ._helpers import get, items, known, strings, text
 from ._policy import CRITICAL, HIGH, MEDIUM, resource_policy
 
 _POLICY_DOCUMENTS = t.IAM_POLICY + t.IAM_ROLE_POLICY + t.IAM_USER_POLICY + t.IAM_GROUP_POLICY + t.IAM_ROLE
@@ -92,8 +92,13 @@ def _trust_policy(args, _cfg):
             )
 
 
+def _user(args) -> str:
+    """The user's name, or the resource's while it is unknown (the finding does not depend on it)."""
+    return text(known(get, args.props, "user")) or args.name
+
+
 def _access_key(args, _cfg):
-    yield f"an access key is created for IAM user '{text(get(args.props, 'user'))}'"
+    yield f"an access key is created for IAM user '{_user(args)}'"
 
 
 def _user_policies(args, _cfg):
@@ -102,7 +107,7 @@ def _user_policies(args, _cfg):
         if users:
             yield f"the policy is attached directly to user(s) {', '.join(users)}"
         return
-    yield f"a policy is attached directly to IAM user '{text(get(args.props, 'user'))}'"
+    yield f"a policy is attached directly to IAM user '{_user(args)}'"
 
 
 POLICIES = [
