@@ -11,6 +11,8 @@ import ipaddress
 from collections import defaultdict
 from dataclasses import dataclass
 
+from pulumi_policy import PolicyResource
+
 from . import _types as t
 from ._helpers import flag, get, items, known, number, text
 from ._links import by_keys, targets_of
@@ -61,7 +63,7 @@ def _admin_ports(stack: Stack, cfg):
     for acl in acls:
         for props in items(get(acl.props, "ingress")):
             entries[acl.urn] += _entry(props, "ruleNo", "action")
-    standalone: list[tuple[object, list[Entry]]] = []
+    standalone: list[tuple[PolicyResource, list[Entry]]] = []
     for rule in stack.of(t.NETWORK_ACL_RULE):
         if known(flag, get(rule.props, "egress")):
             continue
