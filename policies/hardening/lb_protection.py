@@ -1,7 +1,7 @@
 """Load balancer deletion protection.
 
-Beyond the checklist (DB-7 names data stores): deleting the load balancer takes the service
-offline and gives it a new DNS name, so production entry points get the same safeguard.
+DB-7's accidental-deletion safeguard, extended beyond the data stores it names: deleting the
+load balancer takes the service offline and gives it a new DNS name.
 Staging relaxes it to advisory (policies/config/staging.json).
 """
 
@@ -21,10 +21,10 @@ POLICIES = [
     resource_policy(
         "lb-loadbalancer-deletion-protection",
         types=t.LOAD_BALANCER,
-        description="Production load balancers have deletion protection (beyond the checklist: deleting one "
-        "takes the service offline and changes its DNS name).",
+        description="Production load balancers have deletion protection (DB-7 extended beyond data stores: "
+        "deleting one takes the service offline and changes its DNS name).",
         severity=MEDIUM,
-        checklist=(),
+        checklist=("DB-7",),
         remediation="Set aws.lb.LoadBalancer(load_balancer_type='application', subnets=[...], "
         "enable_deletion_protection=True).",
         check=_deletion_protection,
