@@ -149,7 +149,7 @@ POLICIES = [
         severity=MEDIUM,
         checklist=("OBS-2",),
         remediation=f"Set {_TASK}'logConfiguration': {{'logDriver': 'awslogs', 'options': {{'awslogs-group': "
-        "log_group.name, 'awslogs-region': region, 'awslogs-stream-prefix': 'app'}}}]))).",
+        "log_group.name, 'awslogs-region': region, 'awslogs-stream-prefix': 'app'}}}])).",
         check=_logging,
     ),
     resource_policy(
