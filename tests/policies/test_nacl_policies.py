@@ -59,6 +59,12 @@ CASES = [
     ),
     Case(
         "ec2-networkacl-no-admin-ports-from-internet",
+        lambda: aws.ec2.DefaultNetworkAcl("default", default_network_acl_id="acl-1", ingress=[ALL]),
+        lambda: aws.ec2.DefaultNetworkAcl("default", default_network_acl_id="acl-1", ingress=[WEB]),
+        "network ACL 'default' rule 200",
+    ),
+    Case(
+        "ec2-networkacl-no-admin-ports-from-internet",
         _with_rules(_rule(110, "allow", "128.0.0.0/1", 20, 30, "6")),
         _with_rules(_rule(100, "deny", "0.0.0.0/0", 22, 22, "tcp"), _rule(110, "allow", "128.0.0.0/1", 20, 30, "6")),
         "128.0.0.0/1 to reach port 22",
