@@ -46,7 +46,8 @@ def _wildcard_grants(args, cfg):
             if not doc.allows(statement):
                 continue
             name = doc.label(statement, index)
-            resources = doc.values(statement, "Resource")
+            # NotResource grants every resource but those listed.
+            resources = doc.values(statement, "Resource") or (["*"] if doc.field(statement, "NotResource") else [])
             granted = [a for a in doc.values(statement, "Action") if a.lower() in forbidden]
             if granted and ("*" in resources or any(a.lower() == "iam:*" for a in granted)):
                 yield f"{where}: {name} allows {', '.join(granted)} on {', '.join(resources) or 'every resource'}"

@@ -101,6 +101,12 @@ CASES = [
         "NotAction",
     ),
     Case(
+        "iam-policy-no-wildcard-admin",
+        _role_policy({"Statement": [{"Effect": "Allow", "Action": "*", "NotResource": "arn:aws:s3:::audit/*"}]}),
+        _role_policy({"Statement": [{"Effect": "Deny", "Action": "*", "NotResource": "arn:aws:s3:::audit/*"}]}),
+        "allows * on *",
+    ),
+    Case(
         "iam-policyattachment-no-admin-policy",
         _attachment("arn:aws:iam::aws:policy/AdministratorAccess"),
         _attachment("arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"),
