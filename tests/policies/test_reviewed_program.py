@@ -1,5 +1,5 @@
-"""The program from issue 12 that drew no findings: one resource per misconfiguration a reviewer
-found, each of which the pack must now report (policy, resource)."""
+"""A program a compliance review ran the pack on, which once drew no findings: one resource per
+misconfiguration the reviewers found, each of which the pack must report (policy, resource)."""
 
 from __future__ import annotations
 
