@@ -13,10 +13,11 @@ from ._helpers import get, text
 from ._policy import CRITICAL, HIGH, MEDIUM, resource_policy
 
 # Lambda's deprecation dates (AWS Lambda Developer Guide, "Lambda runtimes": the supported and
-# deprecated runtime tables): after this date the runtime gets no security patches.
+# deprecated runtime tables): after this date the runtime gets no security patches. The Amazon
+# Linux 2 Java runtimes (java8.al2, java11, java17) are left out: AWS moved their dates in 2026.
 DEPRECATED_RUNTIMES = {
     "nodejs": "2016-10-31",
-    "nodejs4.3": "2020-03-06",
+    "nodejs4.3": "2020-03-05",
     "nodejs4.3-edge": "2019-04-30",
     "nodejs6.10": "2019-08-12",
     "nodejs8.10": "2020-03-06",
@@ -36,12 +37,10 @@ DEPRECATED_RUNTIMES = {
     "ruby2.7": "2023-12-07",
     "ruby3.2": "2026-03-31",
     "java8": "2024-01-08",
-    "java8.al2": "2026-06-30",
-    "java11": "2026-06-30",
     "go1.x": "2024-01-08",
     "provided": "2024-01-08",
     "provided.al2": "2026-06-30",
-    "dotnetcore1.0": "2019-07-30",
+    "dotnetcore1.0": "2019-06-27",
     "dotnetcore2.0": "2019-05-30",
     "dotnetcore2.1": "2022-01-05",
     "dotnetcore3.1": "2023-04-03",
