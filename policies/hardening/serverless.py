@@ -61,9 +61,14 @@ def _function_url_auth(args, _cfg):
 
 def _public_permission(args, _cfg):
     principal = text(get(args.props, "principal"))
-    if principal != "*" or any(get(args.props, key) for key in _NARROWING_ARGS):
+    if any(get(args.props, key) for key in _NARROWING_ARGS):
         return
-    if text(get(args.props, "functionUrlAuthType")) == "NONE":
+    if principal.endswith(".amazonaws.com"):
+        # A service principal alone lets that service act for any account's resources (confused deputy).
+        yield f"principal '{principal}' without source_arn or source_account lets any account's resources invoke it"
+    elif principal != "*":
+        return
+    elif text(get(args.props, "functionUrlAuthType")) == "NONE":
         yield "principal '*' with function_url_auth_type NONE makes the function URL public"
     else:
         yield "principal '*' without source_arn, source_account or principal_org_id lets any account invoke it"
@@ -97,8 +102,8 @@ POLICIES = [
     resource_policy(
         "lambda-permission-no-public-invoke",
         types=t.LAMBDA_PERMISSION,
-        description="No resource-based permission lets everyone invoke a function: a `*` principal is tied to one "
-        "caller by source ARN, source account or organisation.",
+        description="No resource-based permission lets everyone invoke a function: a `*` or service principal is "
+        "tied to one caller by source ARN, source account or organisation.",
         severity=CRITICAL,
         checklist=("API-2", "IAM-3"),
         remediation="Name the caller in aws.lambda_.Permission(action='lambda:InvokeFunction', function=fn.name, "

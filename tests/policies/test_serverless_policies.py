@@ -42,6 +42,12 @@ CASES = [
         "function URL public",
     ),
     Case("lambda-permission-no-public-invoke", _permission(), _permission(principal_org_id="o-abc123"), "any account"),
+    Case(
+        "lambda-permission-no-public-invoke",
+        _permission(principal="s3.amazonaws.com"),
+        _permission(principal="s3.amazonaws.com", source_account="123456789012"),
+        "any account's resources",
+    ),
     Case("lambda-function-environment-cmk", _function(kms_key_arn=None), _function(), "AWS-managed key"),
     Case("lambda-function-supported-runtime", _function(runtime="python3.8"), _function(), "python3.8 was deprecated"),
     Case(
