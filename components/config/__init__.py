@@ -2,7 +2,18 @@
 
 from .alarms import SEVERITIES, AlarmSettings, AlarmThresholds, Severity
 from .base import Tier
-from .compute import COLORS, Color, ColorSettings, ComputeSettings, TrafficSettings
+from .compute import (
+    COLORS,
+    PLATFORMS,
+    Color,
+    ColorSettings,
+    ComputeSettings,
+    Ec2ColorSettings,
+    EksColorSettings,
+    EksSettings,
+    Platform,
+    TrafficSettings,
+)
 from .edge import EdgeSettings
 from .loader import ConfigError, load_settings, settings_from_pulumi
 from .network import SUBNET_TIERS, NetworkSettings, plan_subnets
@@ -17,6 +28,11 @@ __all__ = [
     "Color",
     "ColorSettings",
     "ComputeSettings",
+    "Ec2ColorSettings",
+    "EksColorSettings",
+    "EksSettings",
+    "PLATFORMS",
+    "Platform",
     "ConfigError",
     "EdgeSettings",
     "NetworkSettings",
