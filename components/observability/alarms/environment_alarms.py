@@ -16,7 +16,7 @@ from ...config import AlarmSettings
 from ..notifications import Notifications
 from .data_stores import cache_alarms, documentdb_alarms, postgres_alarms
 from .factory import DAILY, FAST, FIVE_MINUTES, SLOW, SUSTAINED, AlarmFactory, Metric
-from .targets import AlarmTargets
+from .targets import POD_CPU, POD_MEMORY, AlarmTargets
 
 # Failed connections as the Node.js drivers (pg, mongodb, ioredis) and the application log them:
 # no AWS metric counts refused or failed connections.
@@ -172,6 +172,30 @@ class Alarms(pulumi.ComponentResource):
                 window=SLOW,
                 summary=f"A {color} instance has less than {th.app_disk_free_percent}% disk free",
             )
+        for color, pods in t.pods.items():
+            cpu, memory = Metric(*POD_CPU, pods.dimensions), Metric(*POD_MEMORY, pods.dimensions, "Maximum")
+            alarm(
+                f"app-cpu-{color}",
+                "warning",
+                cpu,
+                ">",
+                th.app_cpu_percent,
+                window=SLOW,
+                summary=f"{color} pods average above {th.app_cpu_percent}% of their CPU limit",
+            )
+            for key, severity, percent, window in (
+                ("app-memory", "warning", th.app_memory_warning_percent, SUSTAINED),
+                ("app-out-of-memory", "critical", th.app_memory_critical_percent, FAST),
+            ):
+                alarm(
+                    f"{key}-{color}",
+                    severity,
+                    memory,
+                    ">",
+                    percent,
+                    window=window,
+                    summary=f"A {color} pod uses over {percent}% of its memory limit",
+                )
         if t.app_log_group_name is not None:
             self._factory.log_count(
                 "db-connection-failures",
