@@ -106,6 +106,7 @@ class AddonVersions(Section):
     coredns: str = Field("v1.12.4-eksbuild.1", pattern=ADDON_VERSION, description="coredns")
     kube_proxy: str = Field("v1.33.5-eksbuild.2", pattern=ADDON_VERSION, description="kube-proxy")
     pod_identity_agent: str = Field("v1.3.4-eksbuild.1", pattern=ADDON_VERSION, description="eks-pod-identity-agent")
+    metrics_server: str = Field("v0.8.0-eksbuild.1", pattern=ADDON_VERSION, description="metrics-server (the HPA's metrics)")
     ebs_csi_driver: str = Field("v1.41.0-eksbuild.1", pattern=ADDON_VERSION, description="aws-ebs-csi-driver")
     cloudwatch_observability: str = Field(
         "v4.1.0-eksbuild.1", pattern=ADDON_VERSION, description="amazon-cloudwatch-observability (Container Insights)"

@@ -21,6 +21,8 @@ CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "sch
 AMI_TYPE = "AL2023_x86_64_STANDARD"
 ROOT_DEVICE = "/dev/xvda"
 KUBELET_PORT = 10250
+# The metrics-server add-on listens here (EKS docs: "pre-configured to use port 10251"); the HPA needs it.
+METRICS_SERVER_PORT = 10251
 # Admission webhooks the control plane calls on pods (AWS Load Balancer Controller, Secrets Store CSI).
 WEBHOOK_PORT = 9443
 NODE_POLICIES = {
@@ -40,6 +42,7 @@ ACCESS_POLICIES = {
 NODE_ADDONS = {"vpc_cni": "vpc-cni", "kube_proxy": "kube-proxy", "pod_identity_agent": "eks-pod-identity-agent"}
 WORKLOAD_ADDONS = {
     "coredns": "coredns",
+    "metrics_server": "metrics-server",
     "ebs_csi_driver": "aws-ebs-csi-driver",
     "cloudwatch_observability": "amazon-cloudwatch-observability",
 }
@@ -256,12 +259,12 @@ class Cluster(pulumi.ComponentResource):
             opts=child,
         )
 
-        def rule(kind: str, label: str, group: pulumi.Input[str], port: int | None, **peer) -> None:
+        def rule(kind: str, label: str, group: pulumi.Input[str], port: int, protocol: str = "tcp", **peer) -> None:
             resource = aws.vpc.SecurityGroupIngressRule if kind == "ingress" else aws.vpc.SecurityGroupEgressRule
             resource(
                 f"{name}-{label}",
                 security_group_id=group,
-                ip_protocol="-1" if port is None else "tcp",
+                ip_protocol=protocol,
                 from_port=port,
                 to_port=port,
                 description=label.replace("-", " "),
@@ -271,11 +274,13 @@ class Cluster(pulumi.ComponentResource):
 
         rule("ingress", "nodes-from-alb", node.id, app_port, referenced_security_group_id=groups.alb.id)
         rule("egress", "alb-to-nodes", groups.alb.id, app_port, referenced_security_group_id=node.id)
-        for port in (HTTPS, KUBELET_PORT, WEBHOOK_PORT):
+        for port in (HTTPS, KUBELET_PORT, METRICS_SERVER_PORT, WEBHOOK_PORT):
             rule("ingress", f"nodes-from-control-plane-{port}", node.id, port, referenced_security_group_id=cluster_sg)
         rule("ingress", "control-plane-from-nodes", cluster_sg, HTTPS, referenced_security_group_id=node.id)
-        rule("ingress", "nodes-from-nodes", node.id, None, referenced_security_group_id=node.id)
-        rule("egress", "nodes-to-nodes", node.id, None, referenced_security_group_id=node.id)
+        # Between nodes only what pods need of each other: CoreDNS, and metrics-server → kubelets.
+        for label, port, protocol in (("dns-udp", 53, "udp"), ("dns-tcp", 53, "tcp"), ("kubelet", KUBELET_PORT, "tcp")):
+            rule("ingress", f"nodes-from-nodes-{label}", node.id, port, protocol, referenced_security_group_id=node.id)
+            rule("egress", f"nodes-to-nodes-{label}", node.id, port, protocol, referenced_security_group_id=node.id)
         rule("egress", "nodes-to-control-plane", node.id, HTTPS, referenced_security_group_id=cluster_sg)
         # ECR, the EKS and AWS APIs, and the third-party services the application calls (as app-https-out).
         rule("egress", "nodes-https-out", node.id, HTTPS, cidr_ipv4="0.0.0.0/0")
