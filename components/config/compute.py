@@ -27,7 +27,8 @@ PLATFORMS: tuple[Platform, ...] = ("ec2", "eks")
 class _ColorBase(Section):
     platform: Platform = Field(description="Where this colour runs; defaults to compute.platform.")
     image: str | None = Field(
-        None, description="An image pinned by digest (`repo@sha256:…`); None means the image built from app/."
+        None,
+        description="An image pinned by digest (`repository@sha256:…`); unset means the image built from app/.",
     )
 
     @field_validator("image")
@@ -41,10 +42,20 @@ class _ColorBase(Section):
 class Ec2ColorSettings(_ColorBase):
     """One colour's Auto Scaling group. At traffic weight 0 it can be scaled to zero after a switch."""
 
-    platform: Literal["ec2"] = Field("ec2", description="This colour runs on EC2 Auto Scaling.")
-    min_size: int = Field(ge=0, le=100, description="Fewest instances the group keeps.")
-    max_size: int = Field(ge=0, le=100, description="Most instances target tracking may launch.")
-    desired_capacity: int = Field(ge=0, le=100, description="Instances at creation; 0 parks the colour.")
+    platform: Literal["ec2"] = Field(
+        "ec2", description="This colour's platform, overriding compute.platform (each takes its own keys below)."
+    )
+    min_size: int = Field(
+        ge=0,
+        le=100,
+        description="ec2 colours: fewest instances the colour keeps (HOST-6: >= 2 while it takes prod traffic).",
+    )
+    max_size: int = Field(ge=0, le=100, description="ec2 colours: most instances the colour may scale out to.")
+    desired_capacity: int = Field(
+        ge=0,
+        le=100,
+        description="ec2 colours: instances the colour runs (0 parks it; a colour taking traffic needs > 0).",
+    )
 
     @model_validator(mode="after")
     def _capacity_in_bounds(self) -> Ec2ColorSettings:
@@ -71,9 +82,9 @@ class EksColorSettings(_ColorBase):
     between min_replicas and max_replicas (a cap), so an EKS colour always runs."""
 
     platform: Literal["eks"] = Field("eks", description="This colour runs as a Deployment on the EKS cluster.")
-    replicas: int = Field(3, ge=1, le=100, description="Pods at creation (runbook: 3).")
-    min_replicas: int = Field(2, ge=1, le=100, description="HPA lower bound (K8S-5: at least 2).")
-    max_replicas: int = Field(10, ge=1, le=100, description="HPA upper bound, a cap (K8S-5: 10).")
+    replicas: int = Field(3, ge=1, le=100, description="eks colours: pods at creation (runbook: 3).")
+    min_replicas: int = Field(2, ge=1, le=100, description="eks colours: HPA lower bound (K8S-5: at least 2).")
+    max_replicas: int = Field(10, ge=1, le=100, description="eks colours: HPA upper bound, a cap (K8S-5: 10).")
 
     @model_validator(mode="after")
     def _replicas_in_bounds(self) -> EksColorSettings:
@@ -106,7 +117,9 @@ class AddonVersions(Section):
     coredns: str = Field("v1.12.4-eksbuild.1", pattern=ADDON_VERSION, description="coredns")
     kube_proxy: str = Field("v1.33.5-eksbuild.2", pattern=ADDON_VERSION, description="kube-proxy")
     pod_identity_agent: str = Field("v1.3.4-eksbuild.1", pattern=ADDON_VERSION, description="eks-pod-identity-agent")
-    metrics_server: str = Field("v0.8.0-eksbuild.1", pattern=ADDON_VERSION, description="metrics-server (the HPA's metrics)")
+    metrics_server: str = Field(
+        "v0.8.0-eksbuild.1", pattern=ADDON_VERSION, description="metrics-server (the HPA's metrics)"
+    )
     ebs_csi_driver: str = Field("v1.41.0-eksbuild.1", pattern=ADDON_VERSION, description="aws-ebs-csi-driver")
     cloudwatch_observability: str = Field(
         "v4.1.0-eksbuild.1", pattern=ADDON_VERSION, description="amazon-cloudwatch-observability (Container Insights)"
@@ -229,8 +242,15 @@ class ComputeSettings(Section):
     `compute.<colour>.platform` overrides it (blue on ec2 and green on eks is the EC2 → EKS canary)."""
 
     platform: Platform = Field("ec2", description="Default platform of both colours: 'ec2' or 'eks'.")
-    app_port: int = Field(3000, ge=1024, le=65535, description="Port the application listens on.")
-    instance_type: str | None = Field(None, description="EC2 instance type of the ec2 colours.")
+    app_port: int = Field(
+        3000,
+        ge=1024,
+        le=65535,
+        description="Port the application listens on; target groups and security groups follow it.",
+    )
+    instance_type: str | None = Field(
+        None, description="EC2 instance type of the ec2 colours (seed: t3.medium in prod)."
+    )
     eks: EksSettings | None = Field(None, description="The cluster of the eks colours.")
     blue: ColorSettings = Field(description="The blue colour.")
     green: ColorSettings = Field(description="The green colour.")
@@ -285,8 +305,8 @@ class ComputeSettings(Section):
 class TrafficSettings(Section):
     """Percent of requests the HTTPS listener forwards to each colour (DEP-1)."""
 
-    blue: int = Field(ge=0, le=100, description="Percent to blue.")
-    green: int = Field(ge=0, le=100, description="Percent to green.")
+    blue: int = Field(ge=0, le=100, description="Percent of requests sent to the blue colour.")
+    green: int = Field(ge=0, le=100, description="Percent of requests sent to the green colour (blue + green = 100).")
 
     @model_validator(mode="after")
     def _sums_to_100(self) -> TrafficSettings:

@@ -90,7 +90,12 @@ PLATFORM_DEFAULTS: dict[str, dict[str, dict[str, Any]]] = {
         },
         "eks": {
             # Two nodes (one per AZ) hold both colours at their HPA caps (2 x 4 pods of 250m).
-            "eks": {"node_instance_types": ["t3.large"], "node_min_size": 2, "node_desired_size": 2, "node_max_size": 4},
+            "eks": {
+                "node_instance_types": ["t3.large"],
+                "node_min_size": 2,
+                "node_desired_size": 2,
+                "node_max_size": 4,
+            },
             "blue": {"replicas": 2, "min_replicas": 2, "max_replicas": 4},
             "green": {"replicas": 2, "min_replicas": 2, "max_replicas": 4},
         },
@@ -105,7 +110,12 @@ PLATFORM_DEFAULTS: dict[str, dict[str, dict[str, Any]]] = {
         "eks": {
             # Runbook: 3 replicas, HPA 2-10 per colour. Both colours at their caps request 20 x 250m
             # = 5 vCPU beside the add-ons' DaemonSets: four m6i.large across the three AZs.
-            "eks": {"node_instance_types": ["m6i.large"], "node_min_size": 3, "node_desired_size": 4, "node_max_size": 9},
+            "eks": {
+                "node_instance_types": ["m6i.large"],
+                "node_min_size": 3,
+                "node_desired_size": 4,
+                "node_max_size": 9,
+            },
             "blue": {"replicas": 3, "min_replicas": 2, "max_replicas": 10},
             "green": {"replicas": 3, "min_replicas": 2, "max_replicas": 10},
         },

@@ -12,6 +12,7 @@ import pulumi_aws as aws
 
 from ...config import EksSettings
 from ...foundation.log_groups import encrypted_log_group
+from ...foundation.protection import Protection
 from ...foundation.security_groups import DATA_PORTS, HTTPS, SecurityGroups
 from .iam import pod_role, role
 
@@ -67,7 +68,7 @@ class Cluster(pulumi.ComponentResource):
         data_key: aws.kms.Key,
         logs_key: aws.kms.Key,
         log_retention_days: int,
-        protect: bool,
+        protection: Protection,
         tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
     ):
@@ -83,7 +84,7 @@ class Cluster(pulumi.ComponentResource):
             managed={"cluster": "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"},
             actions=("sts:AssumeRole", "sts:TagSession"),
         )
-        self.secrets_key = self._secrets_key(name, account_id, protect)
+        self.secrets_key = self._secrets_key(name, account_id, protection)
         # EKS writes to exactly this group; created first so it is encrypted and expires (OBS-2).
         self.log_group = encrypted_log_group(
             f"{name}-logs", f"/aws/eks/{cluster_name}/cluster", log_retention_days, logs_key, parent=self
@@ -111,8 +112,8 @@ class Cluster(pulumi.ComponentResource):
             enabled_cluster_log_types=CONTROL_PLANE_LOGS,
             # The add-ons below are EKS-managed and pinned; EKS installs none of its own.
             bootstrap_self_managed_addons=False,
-            deletion_protection=protect,
-            opts=pulumi.ResourceOptions(parent=self, protect=protect, depends_on=[self.log_group, self.secrets_key]),
+            deletion_protection=protection.enabled,
+            opts=protection.options(self, depends_on=[self.log_group, self.secrets_key]),
         )
         self.endpoint = self.cluster.endpoint
         self.certificate_authority = self.cluster.certificate_authority.data
@@ -207,7 +208,7 @@ class Cluster(pulumi.ComponentResource):
             {"cluster_name": self.cluster.name, "endpoint": self.endpoint, "node_group": self.node_group.arn}
         )
 
-    def _secrets_key(self, name: str, account_id: str, protect: bool) -> aws.kms.Key:
+    def _secrets_key(self, name: str, account_id: str, protection: Protection) -> aws.kms.Key:
         """The CMK for envelope encryption of Kubernetes secrets; its policy names the cluster role
         (EKS docs: the cluster role must be allowed to use the key)."""
         key_policy = pulumi.Output.json_dumps(
@@ -225,7 +226,13 @@ class Cluster(pulumi.ComponentResource):
                         "Sid": "ClusterRoleEncryptsSecrets",
                         "Effect": "Allow",
                         "Principal": {"AWS": self.role.arn},
-                        "Action": ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey", "kms:CreateGrant", "kms:ListGrants"],
+                        "Action": [
+                            "kms:Encrypt",
+                            "kms:Decrypt",
+                            "kms:DescribeKey",
+                            "kms:CreateGrant",
+                            "kms:ListGrants",
+                        ],
                         "Resource": "*",
                     },
                 ],
@@ -237,7 +244,7 @@ class Cluster(pulumi.ComponentResource):
             enable_key_rotation=True,
             deletion_window_in_days=30,
             policy=key_policy,
-            opts=pulumi.ResourceOptions(parent=self, protect=protect),
+            opts=protection.options(self),
         )
 
     def _node_security_group(

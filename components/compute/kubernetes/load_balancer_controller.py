@@ -113,4 +113,3 @@ class LoadBalancerController(pulumi.ComponentResource):
             for color, target in targets.items()
         }
         self.register_outputs({"release": self.release.name})
-

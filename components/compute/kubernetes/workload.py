@@ -44,7 +44,10 @@ def kubeconfig(cluster: Cluster, region: str) -> pulumi.Output[str]:
             "clusters": [
                 {
                     "name": context,
-                    "cluster": {"server": cluster.endpoint, "certificate-authority-data": cluster.certificate_authority},
+                    "cluster": {
+                        "server": cluster.endpoint,
+                        "certificate-authority-data": cluster.certificate_authority,
+                    },
                 }
             ],
             "contexts": [{"name": context, "context": {"cluster": context, "user": context}}],
@@ -56,7 +59,16 @@ def kubeconfig(cluster: Cluster, region: str) -> pulumi.Output[str]:
                         "exec": {
                             "apiVersion": "client.authentication.k8s.io/v1beta1",
                             "command": "aws",
-                            "args": ["eks", "get-token", "--cluster-name", context, "--region", region, "--output", "json"],
+                            "args": [
+                                "eks",
+                                "get-token",
+                                "--cluster-name",
+                                context,
+                                "--region",
+                                region,
+                                "--output",
+                                "json",
+                            ],
                         }
                     },
                 }
@@ -150,7 +162,9 @@ class Workload(pulumi.ComponentResource):
             self.deployments[color], self.services[color] = self._colour(name, color, fleet, images[color], port)
 
         self._network_policies(name, port, load_balancer_cidrs, data_cidrs)
-        self.register_outputs({"namespace": ns, "deployments": {c: d.metadata.name for c, d in self.deployments.items()}})
+        self.register_outputs(
+            {"namespace": ns, "deployments": {c: d.metadata.name for c, d in self.deployments.items()}}
+        )
 
     def _secrets(
         self, name: str, secret_arns: Mapping[str, pulumi.Input[str]], opts: pulumi.ResourceOptions
@@ -330,13 +344,21 @@ class Workload(pulumi.ComponentResource):
         service = k8s.core.v1.Service(
             f"{name}-{color}",
             metadata={"name": app, "namespace": ns, "labels": labels},
-            spec={"type": "ClusterIP", "selector": labels, "ports": [{"name": "http", "port": port, "target_port": port}]},
+            spec={
+                "type": "ClusterIP",
+                "selector": labels,
+                "ports": [{"name": "http", "port": port, "target_port": port}],
+            },
             opts=self._in_ns,
         )
         return deployment, service
 
     def _network_policies(
-        self, name: str, port: int, load_balancer_cidrs: Sequence[pulumi.Input[str]], data_cidrs: Sequence[pulumi.Input[str]]
+        self,
+        name: str,
+        port: int,
+        load_balancer_cidrs: Sequence[pulumi.Input[str]],
+        data_cidrs: Sequence[pulumi.Input[str]],
     ) -> None:
         """Default deny in the namespace, then: the ALB's subnets to the app port, the app to the
         data stores' ports in the data subnets, to DNS, to the Pod Identity agent, and HTTPS out."""
