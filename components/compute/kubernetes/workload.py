@@ -33,47 +33,38 @@ CSI_PROVIDER_REPO = "https://aws.github.io/secrets-store-csi-driver-provider-aws
 POD_IDENTITY_AGENT = "169.254.170.23/32"
 
 
+def kubeconfig_document(
+    cluster_name: pulumi.Input[str], endpoint: pulumi.Input[str], certificate_authority: pulumi.Input[str], region: str
+) -> dict[str, Any]:
+    """A kubeconfig that authenticates with `aws eks get-token`: the caller's AWS credentials,
+    no token stored in the program or its state."""
+    context = cluster_name
+    return {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [
+            {"name": context, "cluster": {"server": endpoint, "certificate-authority-data": certificate_authority}}
+        ],
+        "contexts": [{"name": context, "context": {"cluster": context, "user": context}}],
+        "current-context": context,
+        "users": [
+            {
+                "name": context,
+                "user": {
+                    "exec": {
+                        "apiVersion": "client.authentication.k8s.io/v1beta1",
+                        "command": "aws",
+                        "args": ["eks", "get-token", "--cluster-name", context, "--region", region, "--output", "json"],
+                    }
+                },
+            }
+        ],
+    }
+
+
 def kubeconfig(cluster: Cluster, region: str) -> pulumi.Output[str]:
-    """A kubeconfig that authenticates with `aws eks get-token` (the caller's AWS credentials, no
-    stored token)."""
-    context = cluster.cluster_name
     return pulumi.Output.json_dumps(
-        {
-            "apiVersion": "v1",
-            "kind": "Config",
-            "clusters": [
-                {
-                    "name": context,
-                    "cluster": {
-                        "server": cluster.endpoint,
-                        "certificate-authority-data": cluster.certificate_authority,
-                    },
-                }
-            ],
-            "contexts": [{"name": context, "context": {"cluster": context, "user": context}}],
-            "current-context": context,
-            "users": [
-                {
-                    "name": context,
-                    "user": {
-                        "exec": {
-                            "apiVersion": "client.authentication.k8s.io/v1beta1",
-                            "command": "aws",
-                            "args": [
-                                "eks",
-                                "get-token",
-                                "--cluster-name",
-                                context,
-                                "--region",
-                                region,
-                                "--output",
-                                "json",
-                            ],
-                        }
-                    },
-                }
-            ],
-        }
+        kubeconfig_document(cluster.cluster_name, cluster.endpoint, cluster.certificate_authority, region)
     )
 
 
