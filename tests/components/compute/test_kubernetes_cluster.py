@@ -205,7 +205,9 @@ def test_data_stores_admit_the_node_group_on_their_port_and_nothing_wider(eks_pr
     app_sg = resource(eks_prod, "aws:ec2/securityGroup:SecurityGroup", "prod-sg-app").id
     for store, port in (("postgres", 5432), ("docdb", 27017), ("redis", 6379)):
         group = resource(eks_prod, "aws:ec2/securityGroup:SecurityGroup", f"prod-sg-{store}").id
-        sources = {(r["referencedSecurityGroupId"], r["fromPort"], r["toPort"]) for r in _rules(eks_prod, INGRESS, group)}
+        sources = {
+            (r["referencedSecurityGroupId"], r["fromPort"], r["toPort"]) for r in _rules(eks_prod, INGRESS, group)
+        }
         assert sources == {(app_sg, port, port), (node_sg, port, port)}
         assert not any(r.get("cidrIpv4") or r.get("cidrIpv6") for r in _rules(eks_prod, INGRESS, group))
 
