@@ -25,7 +25,6 @@ PLATFORMS: tuple[Platform, ...] = ("ec2", "eks")
 
 
 class _ColorBase(Section):
-    platform: Platform = Field(description="Where this colour runs; defaults to compute.platform.")
     image: str | None = Field(
         None,
         description="An image pinned by digest (`repository@sha256:…`); unset means the image built from app/.",
@@ -156,8 +155,12 @@ class EksSettings(Section):
         [], description="IAM roles given cluster-admin through access entries (operators, break-glass)."
     )
     viewer_role_arns: list[str] = Field([], description="IAM roles given read-only access through access entries.")
-    addons: AddonVersions = Field(default_factory=AddonVersions, description="Pinned EKS add-on versions.")
-    charts: ChartVersions = Field(default_factory=ChartVersions, description="Pinned Helm chart versions.")
+    addons: AddonVersions = Field(
+        default_factory=lambda: AddonVersions.model_validate({}), description="Pinned EKS add-on versions."
+    )
+    charts: ChartVersions = Field(
+        default_factory=lambda: ChartVersions.model_validate({}), description="Pinned Helm chart versions."
+    )
 
     @field_validator("public_access_cidrs")
     @classmethod
@@ -197,9 +200,10 @@ class EksSettings(Section):
 
 
 # Keys that belong to one platform, for the wrong-platform check.
+_SHARED_KEYS = frozenset(_ColorBase.model_fields) | {"platform"}
 COLOR_KEYS: dict[Platform, frozenset[str]] = {
-    "ec2": frozenset(Ec2ColorSettings.model_fields) - frozenset(_ColorBase.model_fields),
-    "eks": frozenset(EksColorSettings.model_fields) - frozenset(_ColorBase.model_fields),
+    "ec2": frozenset(Ec2ColorSettings.model_fields) - _SHARED_KEYS,
+    "eks": frozenset(EksColorSettings.model_fields) - _SHARED_KEYS,
 }
 COMPUTE_KEYS: dict[Platform, str] = {"ec2": "instance_type", "eks": "eks"}
 
@@ -215,26 +219,38 @@ def resolved_platforms(compute: Any) -> dict[Color, Any]:
     }
 
 
-def wrong_platform_errors(compute: dict) -> list[InitErrorDetails]:
-    """A platform's keys given for a colour (or a stack) that doesn't run on it, one error each."""
+def wrong_platform_errors(compute: dict[str, Any]) -> list[tuple[tuple[str, ...], str]]:
+    """(key path within `compute`, reason) for each platform key given for a colour (or a stack)
+    that doesn't run on that platform."""
     platforms = resolved_platforms(compute)
-    errors: list[InitErrorDetails] = []
-
-    def error(loc: tuple[str, ...], message: str) -> None:
-        errors.append(InitErrorDetails(type=PydanticCustomError("wrong_platform", message), loc=loc, input=None))
-
+    errors: list[tuple[tuple[str, ...], str]] = []
     for color, platform in platforms.items():
-        given = compute.get(color) if isinstance(compute.get(color), dict) else {}
+        given = compute.get(color)
+        keys = set(given) if isinstance(given, dict) else set()
         for other in PLATFORMS:
-            if other == platform:
-                continue
-            for key in sorted(COLOR_KEYS[other] & set(given)):
-                error((color, key), f"applies to platform '{other}', but compute.{color} runs on '{platform}'")
+            if other != platform:
+                errors += [
+                    ((color, key), f"applies to platform '{other}', but compute.{color} runs on '{platform}'")
+                    for key in sorted(COLOR_KEYS[other] & keys)
+                ]
     used = set(platforms.values())
-    for platform, key in COMPUTE_KEYS.items():
-        if key in compute and platform not in used:
-            error((key,), f"applies to platform '{platform}', which no colour runs on")
+    errors += [
+        ((key,), f"applies to platform '{platform}', which no colour runs on")
+        for platform, key in COMPUTE_KEYS.items()
+        if key in compute and platform not in used
+    ]
     return errors
+
+
+def _raise(model: str, errors: list[tuple[tuple[str, ...], str]]) -> None:
+    """One ValidationError carrying every (key path, reason), so each is reported where it is."""
+    raise ValidationError.from_exception_data(
+        model,
+        [
+            InitErrorDetails(type=PydanticCustomError("platform", "{reason}", {"reason": reason}), loc=loc, input=None)
+            for loc, reason in errors
+        ],
+    )
 
 
 class ComputeSettings(Section):
@@ -264,7 +280,7 @@ class ComputeSettings(Section):
             return data
         errors = wrong_platform_errors(data)
         if errors:
-            raise ValidationError.from_exception_data(cls.__name__, errors)
+            _raise(cls.__name__, errors)
         data = dict(data)
         for color, platform in resolved_platforms(data).items():
             if isinstance(data.get(color), dict):
@@ -274,18 +290,12 @@ class ComputeSettings(Section):
     @model_validator(mode="after")
     def _platform_settings_present(self) -> ComputeSettings:
         missing = [
-            (key, f"required when a colour runs on '{platform}'")
+            ((key,), f"required when a colour runs on '{platform}'")
             for platform, key in COMPUTE_KEYS.items()
             if platform in self.platforms and getattr(self, key) is None
         ]
         if missing:
-            raise ValidationError.from_exception_data(
-                type(self).__name__,
-                [
-                    InitErrorDetails(type=PydanticCustomError("missing_platform_key", m), loc=(k,), input=None)
-                    for k, m in missing
-                ],
-            )
+            _raise(type(self).__name__, missing)
         return self
 
     def color(self, color: Color) -> Ec2ColorSettings | EksColorSettings:

@@ -106,9 +106,9 @@ def load_settings(
     # compute section is reported in the same run.
     if isinstance(document["compute"], dict):
         compute = document["compute"] = json.loads(json.dumps(document["compute"]))
-        for error in wrong_platform_errors(compute):
-            *parents, key = error["loc"]
-            problems.append(f"{_key_path(('compute', *error['loc']))}: {error['type'].message()}")
+        for loc, reason in wrong_platform_errors(compute):
+            *parents, key = loc
+            problems.append(f"{_key_path(('compute', *loc))}: {reason}")
             node = compute
             for part in parents:
                 node = node[part]

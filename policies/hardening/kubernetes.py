@@ -41,12 +41,13 @@ def _requests(workload, defaults, cfg):
     floors = {"cpu": cfg["minCpuRequest"], "memory": cfg["minMemoryRequest"]}
     for container in k.containers(k.pod_spec(workload.resource_type, workload.props)):
         for resource, raw, amount in _amounts(container, "requests", defaults["requests"]):
-            if raw is None:
+            floor = floors[resource]
+            if amount is None:
                 yield f"{container.label} has no {resource} request"
             elif isinstance(amount, ValueError):
                 yield f"{container.label} requests {resource} {amount}"
-            elif floors[resource] is not None and amount < k.quantity(floors[resource]):
-                yield f"{container.label} requests {raw} {resource}; at least {floors[resource]} is required"
+            elif floor is not None and amount < k.quantity(floor):
+                yield f"{container.label} requests {raw} {resource}; at least {floor} is required"
 
 
 def _limits(workload, defaults, cfg):
@@ -54,13 +55,14 @@ def _limits(workload, defaults, cfg):
     for container in k.containers(k.pod_spec(workload.resource_type, workload.props)):
         requests = {r: amount for r, _, amount in _amounts(container, "requests", defaults["requests"])}
         for resource, raw, amount in _amounts(container, "limits", defaults["limits"]):
-            if raw is None:
+            ceiling, request = ceilings[resource], requests[resource]
+            if amount is None:
                 yield f"{container.label} has no {resource} limit"
             elif isinstance(amount, ValueError):
                 yield f"{container.label} limits {resource} {amount}"
-            elif ceilings[resource] is not None and amount > k.quantity(ceilings[resource]):
-                yield f"{container.label} allows {raw} {resource}; at most {ceilings[resource]} is allowed"
-            elif isinstance(requests[resource], Decimal) and requests[resource] > amount:
+            elif ceiling is not None and amount > k.quantity(ceiling):
+                yield f"{container.label} allows {raw} {resource}; at most {ceiling} is allowed"
+            elif isinstance(request, Decimal) and request > amount:
                 yield f"{container.label} requests more {resource} than its limit {raw} (the API server rejects it)"
 
 

@@ -163,6 +163,8 @@ class Cluster(pulumi.ComponentResource):
             cluster_name=self.cluster.name,
             node_group_name=f"{cluster_name}-nodes",
             node_role_arn=self.node_role.arn,
+            # The nodes follow the control plane's version (one minor version at a time).
+            version=self.cluster.version,
             subnet_ids=subnet_ids,
             ami_type=AMI_TYPE,
             capacity_type="ON_DEMAND",

@@ -54,7 +54,7 @@ class LoadBalancerController(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("platform:kubernetes:LoadBalancerController", name, None, opts)
-        targets = {color: target_groups[color] for color in workload.services}
+        targets: dict[Color, aws.lb.TargetGroup] = {color: target_groups[color] for color in workload.services}
         self.identity = pod_role(
             f"{name}-role",
             cluster_name=cluster.cluster.name,

@@ -220,8 +220,16 @@ class Workload(pulumi.ComponentResource):
         ns = self.namespace_name
         app = f"app-{color}"
         labels = {APP_LABEL: "app", "color": color}
-        probe = {"http_get": {"path": "/health", "port": port}, "initial_delay_seconds": 30, "period_seconds": 10}
-        ready = {"http_get": {"path": "/ready", "port": port}, "initial_delay_seconds": 10, "period_seconds": 5}
+        probe: k8s.core.v1.ProbeArgsDict = {
+            "http_get": {"path": "/health", "port": port},
+            "initial_delay_seconds": 30,
+            "period_seconds": 10,
+        }
+        ready: k8s.core.v1.ProbeArgsDict = {
+            "http_get": {"path": "/ready", "port": port},
+            "initial_delay_seconds": 10,
+            "period_seconds": 5,
+        }
         deployment = k8s.apps.v1.Deployment(
             f"{name}-{color}",
             metadata={"name": app, "namespace": ns, "labels": labels},
@@ -262,10 +270,15 @@ class Workload(pulumi.ComponentResource):
                                 "image": image,
                                 "ports": [{"name": "http", "container_port": port}],
                                 "env_from": [{"config_map_ref": {"name": self.config_map.metadata.name}}],
-                                "env": [{"name": "APP_COLOR", "value": color}]
-                                + [
-                                    {"name": env, "value_from": {"secret_key_ref": {"name": SECRETS_CLASS, "key": env}}}
-                                    for env in self._secret_envs
+                                "env": [
+                                    {"name": "APP_COLOR", "value": color},
+                                    *(
+                                        {
+                                            "name": env,
+                                            "value_from": {"secret_key_ref": {"name": SECRETS_CLASS, "key": env}},
+                                        }
+                                        for env in self._secret_envs
+                                    ),
                                 ],
                                 "resources": {"requests": REQUESTS, "limits": LIMITS},
                                 "liveness_probe": probe,
@@ -306,11 +319,10 @@ class Workload(pulumi.ComponentResource):
                 ),
             ),
         )
-        selector = {"match_labels": labels}
         k8s.policy.v1.PodDisruptionBudget(
             f"{name}-{color}",
             metadata={"name": app, "namespace": ns},
-            spec={"max_unavailable": 1, "selector": selector},
+            spec={"max_unavailable": 1, "selector": {"match_labels": labels}},
             opts=self._in_ns,
         )
         k8s.autoscaling.v2.HorizontalPodAutoscaler(
@@ -354,9 +366,9 @@ class Workload(pulumi.ComponentResource):
         """Default deny in the namespace, then: the ALB's subnets to the app port, the app to the
         data stores' ports in the data subnets, to DNS, to the Pod Identity agent, and HTTPS out."""
         ns = self.namespace_name
-        app_pods = {"match_labels": {APP_LABEL: "app"}}
+        app_pods: k8s.meta.v1.LabelSelectorArgsDict = {"match_labels": {APP_LABEL: "app"}}
 
-        def policy(label: str, spec: dict[str, Any]) -> None:
+        def policy(label: str, spec: k8s.networking.v1.NetworkPolicySpecArgsDict) -> None:
             k8s.networking.v1.NetworkPolicy(
                 f"{name}-{label}", metadata={"name": label, "namespace": ns}, spec=spec, opts=self._in_ns
             )
@@ -369,7 +381,7 @@ class Workload(pulumi.ComponentResource):
                 "policy_types": ["Ingress"],
                 "ingress": [
                     {
-                        "from": [{"ip_block": {"cidr": cidr}} for cidr in load_balancer_cidrs],
+                        "from_": [{"ip_block": {"cidr": cidr}} for cidr in load_balancer_cidrs],
                         "ports": [{"protocol": "TCP", "port": port}],
                     }
                 ],

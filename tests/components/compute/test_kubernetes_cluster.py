@@ -156,7 +156,7 @@ def test_node_role_has_session_manager_and_no_more_than_the_node_policies(eks_pr
 
 def test_add_ons_are_pinned_and_ordered_around_the_nodes(eks_prod):
     addons = {r.inputs["addonName"]: r for r in eks_prod.of_type(ADDON)}
-    pins = AddonVersions()
+    pins = AddonVersions.model_validate({})
     assert {name: r.inputs["addonVersion"] for name, r in addons.items()} == {
         "vpc-cni": pins.vpc_cni,
         "kube-proxy": pins.kube_proxy,
