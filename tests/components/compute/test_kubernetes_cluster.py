@@ -220,3 +220,16 @@ def test_nodes_take_the_app_port_from_the_load_balancer_only_from_outside(eks_pr
     assert {r["ipProtocol"] for r in ingress} <= {"tcp", "udp"}  # never all protocols
     from_alb = [r for r in ingress if r.get("referencedSecurityGroupId") == alb_sg]
     assert [(r["fromPort"], r["toPort"]) for r in from_alb] == [(3000, 3000)]
+
+
+def test_nodes_and_control_plane_reach_each_other_on_the_ports_they_need(eks_prod):
+    cluster = resource(eks_prod, CLUSTER, "prod-eks-cluster")
+    cluster_sg = cluster.outputs["vpcConfig"]["clusterSecurityGroupId"]
+    node_sg = resource(eks_prod, "aws:ec2/securityGroup:SecurityGroup", "prod-eks-nodes").id
+    into_cluster = _rules(eks_prod, INGRESS, cluster_sg)
+    assert [(r["referencedSecurityGroupId"], r["fromPort"]) for r in into_cluster] == [(node_sg, 443)]
+    from_cluster = {
+        r["fromPort"] for r in _rules(eks_prod, INGRESS, node_sg) if r.get("referencedSecurityGroupId") == cluster_sg
+    }
+    # API server → kubelet, metrics-server (10251 in the EKS add-on) and admission webhooks.
+    assert from_cluster == {443, 10250, 10251, 9443}

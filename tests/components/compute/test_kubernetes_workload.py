@@ -99,6 +99,16 @@ def test_kubeconfig_authenticates_with_aws_eks_get_token():
     assert "token" not in json.dumps(user["user"]).replace("get-token", "")
 
 
+def test_the_provider_is_built_from_the_cluster_outputs(canary):
+    (provider,) = canary.of_type("pulumi:providers:kubernetes")
+    cluster = resource(canary, "aws:eks/cluster:Cluster", "staging-eks-cluster")
+    config = json.loads(provider.inputs["kubeconfig"])
+    (entry,) = config["clusters"]
+    assert entry["cluster"]["server"] == cluster.outputs["endpoint"]
+    assert entry["cluster"]["certificate-authority-data"] == cluster.outputs["certificateAuthority"]["data"]
+    assert config["users"][0]["user"]["exec"]["args"][:4] == ["eks", "get-token", "--cluster-name", "platform-staging"]
+
+
 def test_every_kubernetes_object_goes_through_the_explicit_provider_into_the_app_namespace(canary):
     (provider,) = canary.of_type("pulumi:providers:kubernetes")
     cluster = resource(canary, "aws:eks/cluster:Cluster", "staging-eks-cluster")
