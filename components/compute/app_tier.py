@@ -34,6 +34,7 @@ class AppTier(pulumi.ComponentResource):
 
     launch_templates: dict[Color, aws.ec2.LaunchTemplate]
     groups: dict[Color, aws.autoscaling.Group]
+    group_names: dict[Color, pulumi.Output[str]]
 
     def __init__(
         self,
@@ -60,13 +61,19 @@ class AppTier(pulumi.ComponentResource):
         self.log_group = encrypted_log_group(
             f"{name}-logs", f"/app/{resource_name}", log_retention_days, logs_key, parent=self
         )
+        self.launch_templates = {}
+        self.groups = {}
+        self.group_names = {}
+        colors = settings.colors_on("ec2")
+        if not colors:
+            # Every colour is on EKS: no instance role that may read the app's secrets.
+            self.register_outputs({"group_names": self.group_names})
+            return
         self.role = self._instance_role(name, region, secret_arns, data_key, repository_arn)
         self.instance_profile = aws.iam.InstanceProfile(f"{name}-profile", role=self.role.name, opts=child)
 
-        self.launch_templates = {}
-        self.groups = {}
         # Only the colours on EC2; an eks colour runs on the cluster (compute/kubernetes).
-        for color in settings.colors_on("ec2"):
+        for color in colors:
             fleet = settings.color(color)
             assert isinstance(fleet, Ec2ColorSettings)
             script = pulumi.Output.all(

@@ -41,6 +41,9 @@ def test_each_colour_runs_on_its_platform(staging, canary, eks_prod):
     assert [r.name for r in canary.of_type(ASG)] == ["staging-app-blue"]
     assert [r.inputs["metadata"]["name"] for r in canary.of_type(DEPLOYMENT)] == ["app-green"]
     assert eks_prod.of_type(ASG) == []
+    # No instance role that may read the app's secrets when no colour runs on EC2.
+    assert [r.name for r in eks_prod.of_type("aws:iam/instanceProfile:InstanceProfile")] == []
+    assert [r.name for r in canary.of_type("aws:iam/instanceProfile:InstanceProfile")] == ["staging-app-profile"]
     assert sorted(r.inputs["metadata"]["name"] for r in eks_prod.of_type(DEPLOYMENT)) == ["app-blue", "app-green"]
     # The ec2 defaults register nothing of the EKS platform.
     assert not [r for r in staging if r.type.startswith(("aws:eks/", "kubernetes:", "pulumi:providers:kubernetes"))]
