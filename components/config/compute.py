@@ -126,12 +126,13 @@ class AddonVersions(Section):
 
 
 class ChartVersions(Section):
-    """Helm chart versions, pinned (`helm search repo <chart> --versions`)."""
+    """Helm chart versions, pinned (each chart's Chart.yaml; `helm search repo <chart> --versions`)."""
 
-    load_balancer_controller: str = Field("1.13.0", description="eks/aws-load-balancer-controller")
-    secrets_store_csi_driver: str = Field("1.5.0", description="secrets-store-csi-driver/secrets-store-csi-driver")
+    load_balancer_controller: str = Field("3.5.0", description="eks/aws-load-balancer-controller (app v3.5.0)")
     secrets_store_provider_aws: str = Field(
-        "1.0.1", description="aws-secrets-manager/secrets-store-csi-driver-provider-aws"
+        "3.1.1",
+        description="aws-secrets-manager/secrets-store-csi-driver-provider-aws, with the Secrets Store CSI "
+        "driver as its subchart",
     )
 
 

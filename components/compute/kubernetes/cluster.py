@@ -18,6 +18,8 @@ from .iam import pod_role, role
 
 # All five control-plane log types (K8S-6, OBS-2).
 CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
+# The log groups the CloudWatch Observability add-on (Fluent Bit, the agent) writes to.
+CONTAINER_INSIGHTS_LOGS = ("application", "dataplane", "host", "performance")
 # The managed node group's AMI family; EKS supplies the bootstrap when the template names no AMI.
 AMI_TYPE = "AL2023_x86_64_STANDARD"
 ROOT_DEVICE = "/dev/xvda"
@@ -89,6 +91,17 @@ class Cluster(pulumi.ComponentResource):
         self.log_group = encrypted_log_group(
             f"{name}-logs", f"/aws/eks/{cluster_name}/cluster", log_retention_days, logs_key, parent=self
         )
+        # Container Insights writes to these; created first so they are encrypted and expire too.
+        self.insights_log_groups = [
+            encrypted_log_group(
+                f"{name}-insights-{kind}",
+                f"/aws/containerinsights/{cluster_name}/{kind}",
+                log_retention_days,
+                logs_key,
+                parent=self,
+            )
+            for kind in CONTAINER_INSIGHTS_LOGS
+        ]
         self.cluster = aws.eks.Cluster(
             f"{name}-cluster",
             name=cluster_name,
@@ -202,7 +215,12 @@ class Cluster(pulumi.ComponentResource):
                 key,
                 addon,
                 settings,
-                depends_on=[self.node_group, self.ebs_csi_identity, self.observability_identity],
+                depends_on=[
+                    self.node_group,
+                    self.ebs_csi_identity,
+                    self.observability_identity,
+                    *self.insights_log_groups,
+                ],
             )
             for key, addon in WORKLOAD_ADDONS.items()
         }

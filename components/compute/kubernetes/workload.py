@@ -27,7 +27,6 @@ LIMITS = {"cpu": "500m", "memory": "512Mi"}
 CPU_TARGET_PERCENT = 70
 # The image's own non-root user (app/Dockerfile: USER 10001).
 APP_UID = 10001
-CSI_DRIVER_REPO = "https://kubernetes-sigs.github.io/secrets-store-csi-driver/charts"
 CSI_PROVIDER_REPO = "https://aws.github.io/secrets-store-csi-driver-provider-aws"
 # The EKS Pod Identity agent's link-local address (AWS docs: "Set up the EKS Pod Identity Agent").
 POD_IDENTITY_AGENT = "169.254.170.23/32"
@@ -92,6 +91,7 @@ class Workload(pulumi.ComponentResource):
         assert settings.eks is not None
         self._name = name
         self._charts = settings.eks.charts
+        self._region = region
         self.namespace_name = settings.eks.namespace
         self.provider = k8s.Provider(
             f"{name}-provider", kubeconfig=kubeconfig(cluster, region), opts=pulumi.ResourceOptions(parent=self)
@@ -160,32 +160,22 @@ class Workload(pulumi.ComponentResource):
     def _secrets(
         self, name: str, secret_arns: Mapping[str, pulumi.Input[str]], opts: pulumi.ResourceOptions
     ) -> k8s.apiextensions.CustomResource:
-        """The Secrets Store CSI driver and its AWS provider (Helm releases in kube-system), and the
+        """The Secrets Store CSI driver and its AWS provider (a Helm release in kube-system), and the
         SecretProviderClass naming the secrets by ARN: the values go from Secrets Manager to the
         pod's tmpfs mount and a synced Secret, never through the program, its state or a manifest."""
         charts = self._charts
-        releases = [
-            k8s.helm.v3.Release(
-                f"{name}-csi-driver",
-                chart="secrets-store-csi-driver",
-                version=charts.secrets_store_csi_driver,
-                namespace="kube-system",
-                repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=CSI_DRIVER_REPO),
-                # The synced Secret feeds environment variables; rotation re-reads Secrets Manager.
-                values={"syncSecret": {"enabled": True}, "enableSecretRotation": True},
-                opts=self._k8s,
-            ),
-            k8s.helm.v3.Release(
-                f"{name}-csi-provider-aws",
-                chart="secrets-store-csi-driver-provider-aws",
-                version=charts.secrets_store_provider_aws,
-                namespace="kube-system",
-                repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=CSI_PROVIDER_REPO),
-                # The driver is installed by the release above.
-                values={"secrets-store-csi-driver": {"install": False}},
-                opts=self._k8s,
-            ),
-        ]
+        # The AWS provider's chart installs the driver as its subchart, already asking for the
+        # Pod Identity token audience; synced Secrets feed environment variables, rotation
+        # re-reads Secrets Manager.
+        release = k8s.helm.v3.Release(
+            f"{name}-secrets-store",
+            chart="secrets-store-csi-driver-provider-aws",
+            version=charts.secrets_store_provider_aws,
+            namespace="kube-system",
+            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=CSI_PROVIDER_REPO),
+            values={"secrets-store-csi-driver": {"syncSecret": {"enabled": True}, "enableSecretRotation": True}},
+            opts=self._k8s,
+        )
         env_names = sorted(secret_arns)
         objects = pulumi.Output.all(*[secret_arns[env] for env in env_names]).apply(
             lambda arns: [
@@ -201,7 +191,11 @@ class Workload(pulumi.ComponentResource):
             spec={
                 "provider": "aws",
                 # The provider reads `objects` as YAML, of which JSON is a subset.
-                "parameters": {"objects": pulumi.Output.json_dumps(objects), "usePodIdentity": "true"},
+                "parameters": {
+                    "objects": pulumi.Output.json_dumps(objects),
+                    "usePodIdentity": "true",
+                    "region": self._region,
+                },
                 "secretObjects": [
                     {
                         "secretName": SECRETS_CLASS,
@@ -210,7 +204,7 @@ class Workload(pulumi.ComponentResource):
                     }
                 ],
             },
-            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=releases)),
+            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[release])),
         )
 
     def _colour(

@@ -101,6 +101,17 @@ def test_all_control_plane_logs_go_to_the_encrypted_group_eks_writes_to(canary):
     assert group.inputs["name"] == f"/aws/eks/{cluster.inputs['name']}/cluster"
     assert group.inputs["kmsKeyId"] and group.inputs["retentionInDays"] == 30
     assert group.urn in cluster.dependencies
+    # Container Insights' groups too, before the add-on writes to them.
+    insights = [
+        r for r in canary.of_type("aws:cloudwatch/logGroup:LogGroup") if "containerinsights" in r.inputs["name"]
+    ]
+    assert sorted(r.inputs["name"].rsplit("/", 1)[-1] for r in insights) == [
+        "application",
+        "dataplane",
+        "host",
+        "performance",
+    ]
+    assert all(r.inputs["kmsKeyId"] and r.inputs["retentionInDays"] == 30 for r in insights)
 
 
 def test_prod_cluster_and_its_key_are_protected(canary, eks_prod):

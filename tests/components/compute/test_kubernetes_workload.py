@@ -222,7 +222,7 @@ def test_network_policies_deny_by_default_and_open_only_the_documented_paths(can
 
 def test_pods_register_into_their_colour_target_group_through_the_controller(canary):
     (controller,) = [r for r in canary.of_type(RELEASE) if r.inputs["chart"] == "aws-load-balancer-controller"]
-    assert controller.inputs["version"] == "1.13.0"
+    assert controller.inputs["version"] == "3.5.0"
     assert controller.inputs["repositoryOpts"]["repo"] == "https://aws.github.io/eks-charts"
     assert controller.inputs["values"]["region"] == "us-east-1" and controller.inputs["values"]["vpcId"]
     (binding,) = canary.of_type(TGB)
