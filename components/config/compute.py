@@ -109,17 +109,18 @@ ColorSettings = Annotated[Ec2ColorSettings | EksColorSettings, Field(discriminat
 
 
 class AddonVersions(Section):
-    """EKS add-on versions, pinned (AWS's table for Kubernetes 1.33; check a new pin with
-    `aws eks describe-addon-versions --kubernetes-version <v> --addon-name <name>`)."""
+    """EKS add-on versions for Kubernetes 1.33, pinned: vpc-cni, coredns and kube-proxy from the
+    EKS User Guide's version tables; the others as `describe-addon-versions` lists them for 1.33.
+    Check a new pin with `aws eks describe-addon-versions --kubernetes-version <v> --addon-name <name>`."""
 
     vpc_cni: str = Field("v1.20.1-eksbuild.3", pattern=ADDON_VERSION, description="vpc-cni")
     coredns: str = Field("v1.12.4-eksbuild.1", pattern=ADDON_VERSION, description="coredns")
     kube_proxy: str = Field("v1.33.5-eksbuild.2", pattern=ADDON_VERSION, description="kube-proxy")
-    pod_identity_agent: str = Field("v1.3.4-eksbuild.1", pattern=ADDON_VERSION, description="eks-pod-identity-agent")
+    pod_identity_agent: str = Field("v1.3.8-eksbuild.2", pattern=ADDON_VERSION, description="eks-pod-identity-agent")
     metrics_server: str = Field(
-        "v0.8.0-eksbuild.1", pattern=ADDON_VERSION, description="metrics-server (the HPA's metrics)"
+        "v0.8.0-eksbuild.2", pattern=ADDON_VERSION, description="metrics-server (the HPA's metrics)"
     )
-    ebs_csi_driver: str = Field("v1.41.0-eksbuild.1", pattern=ADDON_VERSION, description="aws-ebs-csi-driver")
+    ebs_csi_driver: str = Field("v1.48.0-eksbuild.2", pattern=ADDON_VERSION, description="aws-ebs-csi-driver")
     cloudwatch_observability: str = Field(
         "v4.1.0-eksbuild.1", pattern=ADDON_VERSION, description="amazon-cloudwatch-observability (Container Insights)"
     )
