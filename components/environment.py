@@ -366,6 +366,7 @@ class Environment(pulumi.ComponentResource):
             running_colors=[c for c in COLORS if settings.compute.color(c).running],
             asg_names=self.app_tier.group_names,
             pods=self._pods_targets(),
+            pod_log_group_name=self.kubernetes.cluster.insights_log_groups[0].name if self.kubernetes else None,
             app_log_group_name=self.app_tier.log_group.name,
             distribution_id=self.cdn.distribution_id,
             web_acls=[

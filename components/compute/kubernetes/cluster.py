@@ -18,7 +18,8 @@ from .iam import pod_role, role
 
 # All five control-plane log types (K8S-6, OBS-2).
 CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
-# The log groups the CloudWatch Observability add-on (Fluent Bit, the agent) writes to.
+# The log groups the CloudWatch Observability add-on (Fluent Bit, the agent) writes to; containers'
+# output goes to the first.
 CONTAINER_INSIGHTS_LOGS = ("application", "dataplane", "host", "performance")
 # The managed node group's AMI family; EKS supplies the bootstrap when the template names no AMI.
 AMI_TYPE = "AL2023_x86_64_STANDARD"

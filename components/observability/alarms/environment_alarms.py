@@ -196,17 +196,22 @@ class Alarms(pulumi.ComponentResource):
                     window=window,
                     summary=f"A {color} pod uses over {percent}% of its memory limit",
                 )
-        if t.app_log_group_name is not None:
-            self._factory.log_count(
-                "db-connection-failures",
-                "critical",
-                t.app_log_group_name,
-                DB_CONNECTION_ERROR_PATTERN,
-                0,
-                window=FAST,
-                runbook="database-connections",
-                summary="The application fails to connect to a database or the cache",
-            )
+        # The ec2 colours log to the app log group, the eks colours' containers to Container Insights.
+        for key, log_group in (
+            ("db-connection-failures", t.app_log_group_name),
+            ("db-connection-failures-pods", t.pod_log_group_name),
+        ):
+            if log_group is not None:
+                self._factory.log_count(
+                    key,
+                    "critical",
+                    log_group,
+                    DB_CONNECTION_ERROR_PATTERN,
+                    0,
+                    window=FAST,
+                    runbook="database-connections",
+                    summary="The application fails to connect to a database or the cache",
+                )
 
     def _edge(self, t: AlarmTargets) -> None:
         th = self._th

@@ -57,6 +57,8 @@ class AlarmTargets:
     asg_names: Mapping[Color, pulumi.Input[str]] = field(default_factory=dict)
     # The eks colours' pods (Container Insights), alarmed like the ec2 colours' instances.
     pods: Mapping[Color, PodsTarget] = field(default_factory=dict)
+    # Where Container Insights puts the eks colours' container logs.
+    pod_log_group_name: pulumi.Input[str] | None = None
     app_log_group_name: pulumi.Input[str] | None = None
     distribution_id: pulumi.Input[str] | None = None
     web_acls: Sequence[WebAclTarget] = ()

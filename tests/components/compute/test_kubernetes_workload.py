@@ -253,6 +253,14 @@ def test_eks_colours_have_the_cpu_and_memory_alarms_the_ec2_colours_have(canary)
         assert green["dimensions"] == {"ClusterName": "platform-staging", "Namespace": "app", "PodName": "app-green"}
     assert alarms["staging-alarms-app-cpu-green"]["metricName"] == "pod_cpu_utilization_over_pod_limit"
     assert alarms["staging-alarms-app-memory-green"]["metricName"] == "pod_memory_utilization_over_pod_limit"
+    # Database connection failures are counted in the pods' logs too.
+    (pods_filter,) = [
+        r
+        for r in canary.of_type("aws:cloudwatch/logMetricFilter:LogMetricFilter")
+        if r.name == "staging-alarms-db-connection-failures-pods"
+    ]
+    assert pods_filter.inputs["logGroupName"] == "/aws/containerinsights/platform-staging/application"
+    assert "staging-alarms-db-connection-failures-pods" in alarms
     body = resource(canary, "aws:cloudwatch/dashboard:Dashboard", "staging-dashboard-main").inputs["dashboardBody"]
     assert "pod_cpu_utilization_over_pod_limit" in body and "pod_memory_utilization_over_pod_limit" in body
 
