@@ -12,10 +12,10 @@ from functools import partial
 import pulumi
 import pulumi_aws as aws
 
-from ...config import AlarmSettings
+from ...config import AlarmSettings, Severity
 from ..notifications import Notifications
 from .data_stores import cache_alarms, documentdb_alarms, postgres_alarms
-from .factory import DAILY, FAST, FIVE_MINUTES, SLOW, SUSTAINED, AlarmFactory, Metric
+from .factory import DAILY, FAST, FIVE_MINUTES, SLOW, SUSTAINED, AlarmFactory, Metric, Window
 from .targets import POD_CPU, POD_MEMORY, AlarmTargets
 
 # Failed connections as the Node.js drivers (pg, mongodb, ioredis) and the application log them:
@@ -183,10 +183,11 @@ class Alarms(pulumi.ComponentResource):
                 window=SLOW,
                 summary=f"{color} pods average above {th.app_cpu_percent}% of their CPU limit",
             )
-            for key, severity, percent, window in (
+            levels: tuple[tuple[str, Severity, float, Window], ...] = (
                 ("app-memory", "warning", th.app_memory_warning_percent, SUSTAINED),
                 ("app-out-of-memory", "critical", th.app_memory_critical_percent, FAST),
-            ):
+            )
+            for key, severity, percent, window in levels:
                 alarm(
                     f"{key}-{color}",
                     severity,
