@@ -418,8 +418,9 @@ POLICIES = [
     ),
     stack_policy(
         "kubernetes-deployment-autoscaler",
-        description="Every Deployment has a HorizontalPodAutoscaler between the configured replica bounds that "
-        "scales out on CPU at the documented target.",
+        description="Every Deployment has a HorizontalPodAutoscaler keeping at least minReplicas and capped at "
+        "maxReplicas (the documented 2-10: it may stop lower, never go past it) that scales out on CPU at the "
+        "documented target.",
         severity=MEDIUM,
         checklist=("K8S-5",),
         remediation="Add k8s.autoscaling.v2.HorizontalPodAutoscaler(spec={'scale_target_ref': {'api_version': "
