@@ -204,8 +204,8 @@ MUTATIONS = [
     M(
         "asg-tags-dropped",
         "components/environment.py",
-        "            tags=settings.tags,\n",
-        "            tags={},\n",
+        "            log_retention_days=edge.log_retention_days,\n            tags=settings.tags,\n",
+        "            log_retention_days=edge.log_retention_days,\n            tags={},\n",
         "Auto Scaling groups and their instances lose the DEP-3 tags (provider default tags don't reach them)",
         BASELINE,
     ),
@@ -385,8 +385,8 @@ MUTATIONS = [
     M(
         "check-exit-zero",
         "pulumi-offline/pulumi_offline/check.py",
-        "return 1 if report.mandatory else 0",
-        "return 0",
+        "return 1 if report.mandatory or (strict_inputs and report.preview.input_problems) else 0",
+        "return 1 if strict_inputs and report.preview.input_problems else 0",
         "`check` exits 0 on mandatory violations",
         TOOL,
     ),

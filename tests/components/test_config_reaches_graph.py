@@ -201,6 +201,15 @@ def test_alarm_keys_reach_the_graph():
 # Keys no tuned run moves: who the stack is (its tier, account, domain and zone), what Pulumi
 # derives itself, and a choice with a single value today.
 NOT_TUNED = {"project", "stack", "tier", "account_id", "domain", "hosted_zone_id", "compute.platform"}
+# The EKS platform (compute.eks.*, and a colour's platform and pod counts) has no tuned run yet:
+# its graph differs wholesale from the EC2 one, so it needs its own (see docs/testing.md).
+EKS_COLOR_KEYS = ("platform", "replicas", "min_replicas", "max_replicas")
+
+
+def _not_tuned_yet(path: str) -> bool:
+    return path.startswith("compute.eks.") or path in {
+        f"compute.{c}.{k}" for c in ("blue", "green") for k in EKS_COLOR_KEYS
+    }
 
 
 def _leaf_paths(model: type[BaseModel], prefix: str = "") -> Iterator[str]:
@@ -208,11 +217,13 @@ def _leaf_paths(model: type[BaseModel], prefix: str = "") -> Iterator[str]:
     for name, field in model.model_fields.items():
         path = f"{prefix}{name}"
         nested = [arg for arg in (field.annotation, *typing.get_args(field.annotation)) if _is_section(arg)]
-        if nested:
-            star = typing.get_origin(field.annotation) is dict
-            yield from _leaf_paths(nested[0], f"{path}.*." if star else f"{path}.")
-        else:
+        if not nested:
             yield path
+        star = typing.get_origin(field.annotation) is dict
+        # Every model of a union (a colour is EC2 or EKS), each key once.
+        yield from dict.fromkeys(
+            p for model in nested for p in _leaf_paths(model, f"{path}.*." if star else f"{path}.")
+        )
 
 
 def _is_section(annotation: object) -> typing.TypeGuard[type[BaseModel]]:
@@ -255,5 +266,6 @@ def test_the_tuned_runs_move_every_config_key_off_its_default():
         default, tuned = _settings(stack, {}), _settings(stack, extra)
         moved |= {path for path in _leaf_paths(Settings) if _value(default, path) != _value(tuned, path)}
         assert moved, tier
-    assert set(_leaf_paths(Settings)) - NOT_TUNED - moved == set()
+    leaves = {path for path in _leaf_paths(Settings) if not _not_tuned_yet(path)}
+    assert leaves - NOT_TUNED - moved == set()
     assert moved & NOT_TUNED == set()
