@@ -2,13 +2,14 @@
 
 `resource_policy` runs its check only on the listed type tokens and passes the policy's config
 with the schema's defaults filled in (the engine may send no config at all). `stack_policy`
-gets a `Stack` view whose `refers()` links resources through the engine's property
-dependencies (which work during preview, when ids and ARNs are still unknown) or, failing
-that, through matching ids/ARNs.
+gets a `Stack` view, indexed once, whose `refers()`/`referrers()`/`referenced()` link resources
+through the engine's property dependencies (which work during preview, when ids and ARNs are
+still unknown) or, failing that, through matching ids/ARNs/names.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -117,34 +118,96 @@ def stack_policy(
 
 
 class Stack:
-    """The stack's resources, with lookups by type and by reference."""
+    """The stack's resources, indexed once: by type token, URN and physical identifier (id,
+    ARN, name…), and — for each property a policy follows — which resources point at which.
+
+    Every lookup is a dictionary read after the first, so a stack policy costs time linear in
+    the size of the stack however many resources it relates.
+    """
 
     def __init__(self, resources: list[PolicyResource]) -> None:
         self.resources = resources
+        self._position = {r.urn: i for i, r in enumerate(resources)}
+        self._by_urn = {r.urn: r for r in resources}
+        self._by_type: dict[str, list[PolicyResource]] = defaultdict(list)
+        for r in resources:
+            self._by_type[r.resource_type].append(r)
+        self._of: dict[tuple[str, ...], list[PolicyResource]] = {}
+        self._identifiers: dict[str, frozenset[str]] = {}
+        self._by_identifier: dict[str, list[PolicyResource]] | None = None
+        self._targets: dict[tuple[str, str, tuple[str | int, ...]], frozenset[str]] = {}
+        self._referrers: dict[tuple[tuple[str, ...], str, tuple[str | int, ...]], dict[str, list[PolicyResource]]] = {}
 
     def of(self, types: tuple[str, ...]) -> list[PolicyResource]:
-        return [r for r in self.resources if r.resource_type in types]
+        """Resources whose type token is in `types`, in stack order."""
+        if types not in self._of:
+            found = [r for token in dict.fromkeys(types) for r in self._by_type.get(token, ())]
+            self._of[types] = sorted(found, key=lambda r: self._position[r.urn]) if len(types) > 1 else found
+        return self._of[types]
+
+    def by_urn(self, urn: str) -> PolicyResource | None:
+        return self._by_urn.get(urn)
+
+    def identifiers(self, resource: PolicyResource) -> frozenset[str]:
+        """The physical identifiers other resources use to point at `resource` (memoised)."""
+        if resource.urn not in self._identifiers:
+            self._identifiers[resource.urn] = frozenset(identifiers(resource))
+        return self._identifiers[resource.urn]
+
+    def identified(self, value: object, types: tuple[str, ...]) -> list[PolicyResource]:
+        """Resources of `types` that `value` (an id, ARN, name…) identifies."""
+        return [r for r in self._identified(value) if r.resource_type in types]
+
+    def _identified(self, value: object) -> list[PolicyResource]:
+        if not isinstance(value, str) or not value:
+            return []
+        if self._by_identifier is None:
+            self._by_identifier = defaultdict(list)
+            for r in self.resources:
+                for identifier in self.identifiers(r):
+                    self._by_identifier[identifier].append(r)
+        return self._by_identifier.get(value, [])
+
+    def _targets_of(self, source: PolicyResource, prop: str, path: tuple[str | int, ...]) -> frozenset[str]:
+        """URNs of everything `source.props[prop][path…]` points at: its property dependencies,
+        then any resource one of its strings identifies."""
+        key = (source.urn, prop, path)
+        if key not in self._targets:
+            urns = {dep.urn for dep in source.property_dependencies.get(prop) or []}
+            value = known(get, source.props, prop, *path)
+            for v in known(lambda: list(walk(value)), default=[]):
+                urns.update(r.urn for r in self._identified(v))
+            self._targets[key] = frozenset(urns)
+        return self._targets[key]
 
     def refers(self, source: PolicyResource, target: PolicyResource, prop: str, *path: str | int) -> bool:
-        """Whether `source.props[prop][path…]` points at `target`."""
-        deps = source.property_dependencies.get(prop) or []
-        if any(dep.urn == target.urn for dep in deps):
-            return True
-        ids = identifiers(target)
-        value = known(get, source.props, prop, *path)
-        return any(isinstance(v, str) and v in ids for v in known(lambda: list(walk(value)), default=[]))
+        """Whether `source.props[prop][path…]` points at `target` (through the engine's property
+        dependencies, which work during preview when ids and ARNs are unknown, or a matching
+        id/ARN/name)."""
+        return target.urn in self._targets_of(source, prop, path)
 
     def referrers(
         self, types: tuple[str, ...], target: PolicyResource, prop: str, *path: str | int
     ) -> list[PolicyResource]:
-        return [r for r in self.of(types) if self.refers(r, target, prop, *path)]
+        """Resources of `types` whose `prop` points at `target`, in stack order."""
+        key = (types, prop, path)
+        if key not in self._referrers:
+            index: dict[str, list[PolicyResource]] = defaultdict(list)
+            for source in self.of(types):
+                for urn in self._targets_of(source, prop, path):
+                    index[urn].append(source)
+            self._referrers[key] = index
+        return self._referrers[key].get(target.urn, [])
 
     def referenced(
         self, source: PolicyResource, types: tuple[str, ...], prop: str, *path: str | int
     ) -> list[PolicyResource]:
-        return [t for t in self.of(types) if self.refers(source, t, prop, *path)]
+        """Resources of `types` that `source`'s `prop` points at, in stack order."""
+        found = [self._by_urn[urn] for urn in self._targets_of(source, prop, path) if urn in self._by_urn]
+        return sorted((r for r in found if r.resource_type in types), key=lambda r: self._position[r.urn])
 
 
 def identifiers(resource: PolicyResource) -> set[str]:
+    """The physical identifiers (id, ARN, name…) other resources use to point at `resource`."""
     values = (known(get, resource.props, key) for key in _ID_KEYS)
     return {v for v in values if isinstance(v, str) and v}
