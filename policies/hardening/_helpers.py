@@ -25,9 +25,15 @@ def get(value: Any, *path: str | int, default: Any = None) -> Any:
         if isinstance(key, int):
             if not is_list(value) or not -len(value) <= key < len(value):
                 return default
-        elif not isinstance(value, Mapping) or key not in value:
+            value = value[key]
+        elif isinstance(value, Mapping):
+            # One read, not `in` then `[]`: each read of a policy proxy checks for unknowns.
+            try:
+                value = value[key]
+            except KeyError:
+                return default
+        else:
             return default
-        value = value[key]
         if value is None:
             return default
     return value

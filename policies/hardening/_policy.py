@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -25,6 +25,8 @@ from pulumi_policy import (
 )
 
 from ._helpers import get, known, walk
+
+T = TypeVar("T")
 
 MANDATORY = EnforcementLevel.MANDATORY
 ADVISORY = EnforcementLevel.ADVISORY
@@ -137,6 +139,13 @@ class Stack:
         self._by_identifier: dict[str, list[PolicyResource]] | None = None
         self._targets: dict[tuple[str, str, tuple[str | int, ...]], frozenset[str]] = {}
         self._referrers: dict[tuple[tuple[str, ...], str, tuple[str | int, ...]], dict[str, list[PolicyResource]]] = {}
+        self._memo: dict[str, Any] = {}
+
+    def memo(self, key: str, build: Callable[[], T]) -> T:
+        """`build()`, computed once per stack view: for a policy's own index (HPAs by target…)."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]
 
     def of(self, types: tuple[str, ...]) -> list[PolicyResource]:
         """Resources whose type token is in `types`, in stack order."""
@@ -209,5 +218,6 @@ class Stack:
 
 def identifiers(resource: PolicyResource) -> set[str]:
     """The physical identifiers (id, ARN, name…) other resources use to point at `resource`."""
-    values = (known(get, resource.props, key) for key in _ID_KEYS)
+    present = [key for key in resource.props if key in _ID_KEYS]  # iterating keys reads no values
+    values = (known(get, resource.props, key) for key in present)
     return {v for v in values if isinstance(v, str) and v}

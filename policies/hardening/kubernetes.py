@@ -192,10 +192,11 @@ def _min_replicas(stack: Stack, cfg):
 
 
 def _disruption_budget(stack: Stack, _cfg):
+    # policy/v1: an empty selector selects every pod in the namespace, a missing one none.
+    budgets = [p for p in stack.of(t.K8S_PDB) if known(get, p.props, "spec", "selector", default={}) is not None]
+    selecting = k.Selecting(budgets, ("spec", "selector"))
     for workload in stack.of(t.K8S_REPLICATED):
-        # policy/v1: an empty selector selects every pod in the namespace, a missing one none.
-        budgets = [p for p in stack.of(t.K8S_PDB) if known(get, p.props, "spec", "selector", default={}) is not None]
-        if not any(k.selects_pods(pdb, ("spec", "selector"), workload) for pdb in budgets):
+        if not selecting.of(workload):
             yield f"{k.label(workload)} has no PodDisruptionBudget selecting its pods", workload.urn
 
 
@@ -229,9 +230,9 @@ def _autoscaler(stack: Stack, cfg):
 
 
 def _network_policy(stack: Stack, _cfg):
+    selecting = k.Selecting(stack.of(t.K8S_NETWORK_POLICY), ("spec", "podSelector"))
     for workload in stack.of(t.K8S_WORKLOAD):
-        policies = stack.of(t.K8S_NETWORK_POLICY)
-        if not any(k.selects_pods(policy, ("spec", "podSelector"), workload) for policy in policies):
+        if not selecting.of(workload):
             yield f"{k.label(workload)} has no NetworkPolicy selecting its pods", workload.urn
 
 
