@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from . import _secrets_scan as scan
 from . import _types as t
 from ._helpers import flag, get, items, number, strings, text
@@ -155,11 +157,40 @@ _VOLUME_CONFIG = {
 _IMDS = "Require IMDSv2 so SSRF in the application cannot read instance credentials."
 
 
-def _per_resource(kind: str, types: tuple[str, ...], volumes, public_ip) -> list:
+class HostPolicyNames(NamedTuple):
+    """The names of the host policies one kind of resource gets (literal, so a grep finds them)."""
+
+    imdsv2: str
+    hop_limit: str
+    key_pair: str
+    public_ip: str
+    volumes: str
+    user_data: str
+
+
+LAUNCH_TEMPLATE_NAMES = HostPolicyNames(
+    imdsv2="ec2-launchtemplate-imdsv2-required",
+    hop_limit="ec2-launchtemplate-imds-hop-limit",
+    key_pair="ec2-launchtemplate-no-key-pair",
+    public_ip="ec2-launchtemplate-no-public-ip",
+    volumes="ec2-launchtemplate-volumes-encrypted",
+    user_data="ec2-launchtemplate-user-data-no-secrets",
+)
+INSTANCE_NAMES = HostPolicyNames(
+    imdsv2="ec2-instance-imdsv2-required",
+    hop_limit="ec2-instance-imds-hop-limit",
+    key_pair="ec2-instance-no-key-pair",
+    public_ip="ec2-instance-no-public-ip",
+    volumes="ec2-instance-volumes-encrypted",
+    user_data="ec2-instance-user-data-no-secrets",
+)
+
+
+def _per_resource(names: HostPolicyNames, types: tuple[str, ...], volumes, public_ip) -> list:
     """The policies launch templates and instances share, each named for its resource."""
     return [
         resource_policy(
-            f"ec2-{kind}-imdsv2-required",
+            names.imdsv2,
             types=types,
             description=_IMDS,
             severity=HIGH,
@@ -169,7 +200,7 @@ def _per_resource(kind: str, types: tuple[str, ...], volumes, public_ip) -> list
             check=_imdsv2,
         ),
         resource_policy(
-            f"ec2-{kind}-imds-hop-limit",
+            names.hop_limit,
             types=types,
             description="The metadata token hop limit is 1, so containers and forwarded traffic cannot reach IMDS.",
             severity=MEDIUM,
@@ -179,7 +210,7 @@ def _per_resource(kind: str, types: tuple[str, ...], volumes, public_ip) -> list
             config={"maxHopLimit": {"type": "integer", "minimum": 1, "maximum": 64, "default": 1}},
         ),
         resource_policy(
-            f"ec2-{kind}-no-key-pair",
+            names.key_pair,
             types=types,
             description="No SSH key pairs: operator access goes through SSM Session Manager.",
             severity=HIGH,
@@ -188,7 +219,7 @@ def _per_resource(kind: str, types: tuple[str, ...], volumes, public_ip) -> list
             check=_no_key_pair,
         ),
         resource_policy(
-            f"ec2-{kind}-no-public-ip",
+            names.public_ip,
             types=types,
             description="Application instances have no public IP; they sit in private subnets behind the load "
             "balancer.",
@@ -198,7 +229,7 @@ def _per_resource(kind: str, types: tuple[str, ...], volumes, public_ip) -> list
             check=public_ip,
         ),
         resource_policy(
-            f"ec2-{kind}-volumes-encrypted",
+            names.volumes,
             types=types,
             description="Every EBS volume is encrypted with a customer-managed KMS key.",
             severity=HIGH,
@@ -209,7 +240,7 @@ def _per_resource(kind: str, types: tuple[str, ...], volumes, public_ip) -> list
             config=_VOLUME_CONFIG,
         ),
         resource_policy(
-            f"ec2-{kind}-user-data-no-secrets",
+            names.user_data,
             types=types,
             description="User data carries no plaintext secrets (it is readable by anyone who can describe the "
             "instance).",
@@ -222,8 +253,8 @@ def _per_resource(kind: str, types: tuple[str, ...], volumes, public_ip) -> list
 
 
 POLICIES = [
-    *_per_resource("launchtemplate", t.LAUNCH_TEMPLATE, _launch_template_volumes, _launch_template_public_ip),
-    *_per_resource("instance", t.INSTANCE, _instance_volumes, _instance_public_ip),
+    *_per_resource(LAUNCH_TEMPLATE_NAMES, t.LAUNCH_TEMPLATE, _launch_template_volumes, _launch_template_public_ip),
+    *_per_resource(INSTANCE_NAMES, t.INSTANCE, _instance_volumes, _instance_public_ip),
     resource_policy(
         "ec2-launchtemplate-image-from-ssm",
         types=t.LAUNCH_TEMPLATE,

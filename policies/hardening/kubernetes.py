@@ -244,7 +244,7 @@ def _workload_policy(
     name: str, description: str, severity, checklist: str, remediation: str, check, types=t.K8S_WORKLOAD, **extra
 ):
     return resource_policy(
-        f"kubernetes-workload-{name}",
+        name,
         types=types,
         description=description,
         severity=severity,
@@ -257,7 +257,7 @@ def _workload_policy(
 
 POLICIES = [
     _workload_policy(
-        "resource-requests",
+        "kubernetes-workload-resource-requests",
         "Every container requests CPU and memory (at least the configured figures), so the scheduler places "
         "pods where they fit and they are not the first evicted.",
         MEDIUM,
@@ -267,7 +267,7 @@ POLICIES = [
         config={"minCpuRequest": _quantity_config("250m"), "minMemoryRequest": _quantity_config("256Mi")},
     ),
     _workload_policy(
-        "resource-limits",
+        "kubernetes-workload-resource-limits",
         "Every container has CPU and memory limits (at most the configured figures), so one runaway pod "
         "cannot starve its node.",
         MEDIUM,
@@ -278,7 +278,7 @@ POLICIES = [
         config={"maxCpuLimit": _quantity_config("500m"), "maxMemoryLimit": _quantity_config("512Mi")},
     ),
     _workload_policy(
-        "liveness-probe",
+        "kubernetes-workload-liveness-probe",
         "Every long-running container has a liveness probe, so a hung process is restarted.",
         MEDIUM,
         "K8S-2",
@@ -288,7 +288,7 @@ POLICIES = [
         types=t.K8S_LONG_RUNNING,
     ),
     _workload_policy(
-        "readiness-probe",
+        "kubernetes-workload-readiness-probe",
         "Every long-running container has a readiness probe, so traffic only reaches pods that can serve it.",
         MEDIUM,
         "K8S-2",
@@ -298,7 +298,7 @@ POLICIES = [
         types=t.K8S_LONG_RUNNING,
     ),
     _workload_policy(
-        "run-as-non-root",
+        "kubernetes-workload-run-as-non-root",
         "Containers run as a non-root user, so a container escape does not start as root on the node.",
         HIGH,
         "K8S-3",
@@ -307,7 +307,7 @@ POLICIES = [
         _per_container(_root),
     ),
     _workload_policy(
-        "read-only-root-filesystem",
+        "kubernetes-workload-read-only-root-filesystem",
         "Containers have a read-only root filesystem, so an intruder cannot modify binaries or drop tools.",
         MEDIUM,
         "K8S-3",
@@ -315,7 +315,7 @@ POLICIES = [
         _per_container(_writable_root),
     ),
     _workload_policy(
-        "no-privilege-escalation",
+        "kubernetes-workload-no-privilege-escalation",
         "Containers cannot gain more privileges than their process started with (setuid binaries, no_new_privs).",
         HIGH,
         "K8S-3",
@@ -323,7 +323,7 @@ POLICIES = [
         _per_container(_escalation),
     ),
     _workload_policy(
-        "not-privileged",
+        "kubernetes-workload-not-privileged",
         "No container is privileged (a privileged container has every device and capability of the node).",
         CRITICAL,
         "K8S-3",
@@ -331,7 +331,7 @@ POLICIES = [
         _per_container(_privileged),
     ),
     _workload_policy(
-        "capabilities-dropped",
+        "kubernetes-workload-capabilities-dropped",
         "Containers drop all Linux capabilities and add back at most NET_BIND_SERVICE (the Pod Security "
         "'restricted' profile).",
         HIGH,
@@ -340,7 +340,7 @@ POLICIES = [
         _per_container(_capabilities),
     ),
     _workload_policy(
-        "seccomp-profile",
+        "kubernetes-workload-seccomp-profile",
         "Containers run under the runtime's default seccomp profile (or a Localhost profile), never Unconfined.",
         MEDIUM,
         "K8S-3",
@@ -348,7 +348,7 @@ POLICIES = [
         _per_container(_seccomp),
     ),
     _workload_policy(
-        "no-host-namespaces",
+        "kubernetes-workload-no-host-namespaces",
         "Pods do not share the node's network, process or IPC namespace.",
         CRITICAL,
         "K8S-3",
@@ -356,7 +356,7 @@ POLICIES = [
         _host_namespaces,
     ),
     _workload_policy(
-        "image-pinned",
+        "kubernetes-workload-image-pinned",
         "Every container image is pinned by tag or digest, never `latest` or untagged, so a rollout runs "
         "the image that was reviewed.",
         MEDIUM,
@@ -365,7 +365,7 @@ POLICIES = [
         _images,
     ),
     _workload_policy(
-        "not-default-namespace",
+        "kubernetes-workload-not-default-namespace",
         "Workloads run in their own namespace, where quotas, NetworkPolicies and RBAC apply, not `default`.",
         MEDIUM,
         "K8S-5",
