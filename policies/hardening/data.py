@@ -112,7 +112,15 @@ def _deletion_protection(args, _cfg):
         yield "deletionProtection is not true"
 
 
+def _is_read_replica(props) -> bool:
+    # A replica is deleted without a final snapshot (RDS rejects final_snapshot_identifier for
+    # it) and its backups are the source's concern (DeleteDBInstance, CreateDBInstanceReadReplica).
+    return bool(get(props, "replicateSourceDb"))
+
+
 def _final_snapshot(args, _cfg):
+    if _is_read_replica(args.props):
+        return
     if flag(get(args.props, "skipFinalSnapshot")):
         yield "skipFinalSnapshot is true: deleting it destroys the data"
     elif not get(args.props, "finalSnapshotIdentifier"):
@@ -125,6 +133,8 @@ def _protected(args, _cfg):
 
 
 def _backup_retention(args, cfg):
+    if _is_read_replica(args.props):
+        return
     days = number(get(args.props, "backupRetentionPeriod"))
     # RDS and DocumentDB keep automated backups for 1 day when unset.
     days = 1 if days is None else days
@@ -203,7 +213,8 @@ def _shared(kind: Kind) -> list:
         resource_policy(
             kind.names.final_snapshot,
             types=kind.types,
-            description="Deleting the database leaves a final snapshot.",
+            description="Deleting the database leaves a final snapshot (read replicas, which RDS deletes without "
+            "one, are exempt).",
             severity=HIGH,
             checklist=("DB-7",),
             remediation="Set skip_final_snapshot=False and final_snapshot_identifier=f'{name}-final'.",
@@ -221,7 +232,8 @@ def _shared(kind: Kind) -> list:
         resource_policy(
             kind.names.backup_retention,
             types=kind.types,
-            description="Automated backups (point-in-time recovery) are kept for the documented period.",
+            description="Automated backups (point-in-time recovery) are kept for the documented period (read "
+            "replicas are covered by their source's backups).",
             severity=HIGH,
             checklist=("DB-5",),
             remediation="Set backup_retention_period to at least the configured days (7 in production).",
@@ -267,9 +279,8 @@ def _parameters(group) -> dict[str, str]:
 
 def _parameter_group(stack: Stack, db, prop: str, group_types):
     """('stack', group) for a group declared in the stack, ('default', None) for AWS's, or (None, None)."""
-    for group in stack.of(group_types):
-        if stack.refers(db, group, prop):
-            return "stack", group
+    for group in stack.referenced(db, group_types, prop):
+        return "stack", group
     reference = known(get, db.props, prop, default=UNKNOWN)
     if reference is UNKNOWN:
         return None, None
@@ -278,8 +289,11 @@ def _parameter_group(stack: Stack, db, prop: str, group_types):
     return None, None
 
 
-def _engine_major(props) -> int:
+def _engine_major(props) -> int | None:
+    """The major engine version, or None when unset (RDS then picks its current default)."""
     version = text(get(props, "engineVersion")).split(".")[0]
+    if not version:
+        return None
     return int(version) if version.isdigit() else 0
 
 
@@ -293,8 +307,10 @@ def _postgres_force_ssl(stack: Stack, _cfg):
             params = _parameters(group)
             ok = params.get("rds.force_ssl") == "1" or params.get("require_secure_transport", "").upper() in ("1", "ON")
         elif origin == "default":
-            # RDS for PostgreSQL 15+ ships rds.force_ssl=1 in its default parameter group.
-            ok = engine == "postgres" and _engine_major(db.props) >= 15
+            # RDS for PostgreSQL 15+ ships rds.force_ssl=1 in its default parameter group; without
+            # engine_version RDS creates its default version, PostgreSQL 15 or newer today.
+            major = _engine_major(db.props)
+            ok = engine == "postgres" and (major is None or major >= 15)
         else:
             continue
         if not ok:

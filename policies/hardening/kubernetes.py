@@ -1,7 +1,8 @@
 """Kubernetes workload policies (K8S-1..K8S-5): pulumi-kubernetes workloads and the PDB, HPA and
 NetworkPolicy each needs beside it. The EKS control plane (K8S-6) is in `eks.py`.
 
-Workloads are Deployments, StatefulSets, DaemonSets, Jobs, CronJobs and bare Pods; every rule
+Workloads are Deployments, StatefulSets, DaemonSets, ReplicaSets, ReplicationControllers, Jobs,
+CronJobs and bare Pods; every rule
 reads the pod template wherever the kind keeps it (`_kubernetes.pod_spec`).
 """
 
@@ -10,8 +11,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from . import _kubernetes as k
+from . import _secrets_scan as scan
 from . import _types as t
-from ._helpers import UNKNOWN, flag, get, known, number, strings, text
+from ._helpers import UNKNOWN, flag, get, items, known, number, strings, text
 from ._policy import CRITICAL, HIGH, MEDIUM, Stack, resource_policy, stack_policy
 
 # ---- K8S-1 requests and limits ----------------------------------------------------------------
@@ -165,6 +167,18 @@ def _images(args, _cfg):
         problem = k.image_problem(text(get(container.spec, "image")))
         if problem:
             yield f"{container.label}: {problem}"
+
+
+# ---- SEC-1 secrets in env literals -------------------------------------------------------------
+
+
+def _env_secrets(args, _cfg):
+    for container in k.containers(k.pod_spec(args.resource_type, args.props)):
+        for variable in items(get(container.spec, "env")):
+            name, value = text(get(variable, "name")), get(variable, "value")
+            # value_from (a Secret or ConfigMap key) is how a secret should arrive.
+            if isinstance(value, str) and scan.is_secret_literal(name, value):
+                yield f"{container.label} sets {name} as a literal env value; use value_from.secret_key_ref"
 
 
 # ---- K8S-5 availability and isolation (stack level: objects refer to each other) -------------
@@ -354,6 +368,17 @@ POLICIES = [
         "K8S-3",
         "Remove host_network, host_pid and host_ipc from the pod spec (or set them False).",
         _host_namespaces,
+    ),
+    resource_policy(
+        "kubernetes-workload-no-plaintext-secrets",
+        types=t.K8S_WORKLOAD,
+        description="Container env entries carry no secrets as literal values (they are readable by anyone who "
+        "can read the workload, and sit in the program's state).",
+        severity=CRITICAL,
+        checklist=("SEC-1", "K8S-3"),
+        remediation="Put the value in a Kubernetes Secret (or the Secrets Store CSI driver) and reference it: "
+        "env=[{'name': ..., 'value_from': {'secret_key_ref': {'name': <secret>, 'key': <key>}}}].",
+        check=_env_secrets,
     ),
     _workload_policy(
         "kubernetes-workload-image-pinned",
