@@ -75,7 +75,7 @@ def _unit(i: str, provider: aws.Provider) -> None:
         opts=opts,
     )
     labels = {"app": f"app-{i}"}
-    meta = {"namespace": "apps", "name": f"app-{i}"}
+    meta: k8s.meta.v1.ObjectMetaArgsDict = {"namespace": "apps", "name": f"app-{i}"}
     k8s.apps.v1.Deployment(
         f"app-{i}",
         metadata=meta,
@@ -209,7 +209,7 @@ def servicer_seconds(graph: Graph) -> float:
 
 
 def main() -> None:
-    options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    options = argparse.ArgumentParser(description=(__doc__ or "").strip().splitlines()[0])
     options.add_argument("--sizes", type=int, nargs="+", default=[400, 4000])
     options.add_argument("--runs", type=int, default=3)
     options.add_argument("--servicer", action="store_true", help="also time the SDK's gRPC servicer (slow)")

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
     PolicyResource,
+    ResourceRemediation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
     Severity,
@@ -80,7 +81,8 @@ def resource_policy(
         name=name,
         description=description,
         validate=validate,
-        remediate=fix if remediate else None,
+        # The SDK types remediations as awaitable; it accepts plain return values too.
+        remediate=cast(ResourceRemediation, fix) if remediate else None,
         enforcement_level=enforcement,
         config_schema=_schema(config),
         severity=severity,
