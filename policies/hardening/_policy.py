@@ -131,10 +131,13 @@ class Stack:
 
     def __init__(self, resources: list[PolicyResource]) -> None:
         self.resources = resources
-        self._position = {r.urn: i for i, r in enumerate(resources)}
-        self._by_urn = {r.urn: r for r in resources}
+        self._position: dict[str, int] = {}
+        self._by_urn: dict[str, PolicyResource] = {}
         self._by_type: dict[str, list[PolicyResource]] = defaultdict(list)
-        for r in resources:
+        for i, r in enumerate(resources):  # one pass: every policy builds its own view
+            urn = r.urn
+            self._position[urn] = i
+            self._by_urn[urn] = r
             self._by_type[r.resource_type].append(r)
         self._of: dict[tuple[str, ...], list[PolicyResource]] = {}
         self._identifiers: dict[str, frozenset[str]] = {}
