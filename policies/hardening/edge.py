@@ -103,11 +103,11 @@ def _http_redirects(stack: Stack, _cfg):
         lb = next(iter(stack.referenced(listener, t.LOAD_BALANCER, "loadBalancerArn")), None)
         if _protocol(listener, lb) != "HTTP":
             continue
-        if not known(_redirects_to_https, get(listener.props, "defaultActions"), default=True):
+        if not known(lambda li=listener: _redirects_to_https(get(li.props, "defaultActions")), default=True):
             yield f"HTTP listener '{listener.name}' serves traffic instead of redirecting it to HTTPS", listener.urn
         # Rules on the listener take precedence over its default action.
         for rule in stack.referrers(t.LISTENER_RULE, listener, "listenerArn"):
-            if not known(_redirects_to_https, get(rule.props, "actions"), default=True):
+            if not known(lambda r=rule: _redirects_to_https(get(r.props, "actions")), default=True):
                 yield (
                     f"listener rule '{rule.name}' on HTTP listener '{listener.name}' serves traffic over plain HTTP",
                     rule.urn,
@@ -193,22 +193,26 @@ def _per_ip_rates(rules) -> list[float]:
     return rates
 
 
+def _acl_rates(stack: Stack, acl, rules) -> list[float]:
+    rates = _per_ip_rates(rules)
+    # Rate rules inside a referenced rule group apply with that group's own actions.
+    for rule in rules:
+        if _counts_only(rule):
+            continue
+        for reference in find_keys(get(rule, "statement"), "ruleGroupReferenceStatement"):
+            arn = known(get, reference, "arn")
+            groups = stack.identified(arn, t.WAF_RULE_GROUP) or stack.referenced(acl, t.WAF_RULE_GROUP, "rules")
+            for group in groups:
+                rates += known(lambda g=group: _per_ip_rates(_waf_rules(g.props)), default=[])
+    return rates
+
+
 def _rate_limit(stack: Stack, cfg):
     ceiling = cfg["maxRequestsPerSecond"]
     for acl in stack.of(t.WEB_ACL):
-        rules = known(_waf_rules, acl.props, default=None)
-        if rules is None:
-            continue
-        rates = _per_ip_rates(rules)
-        # Rate rules inside a referenced rule group apply with that group's own actions.
-        for rule in rules:
-            for reference in find_keys(get(rule, "statement"), "ruleGroupReferenceStatement"):
-                if _counts_only(rule):
-                    continue
-                arn = known(get, reference, "arn")
-                groups = stack.identified(arn, t.WAF_RULE_GROUP) or stack.referenced(acl, t.WAF_RULE_GROUP, "rules")
-                for group in groups:
-                    rates += _per_ip_rates(known(_waf_rules, group.props, default=[]))
+        rates = known(lambda a=acl: _acl_rates(stack, a, _waf_rules(a.props)), default=None)
+        if rates is None:
+            continue  # decided once the ACL's rules are known
         if not rates:
             yield f"web ACL '{acl.name}': no blocking rate-based rule limits every request per client IP", acl.urn
         elif min(rates) > ceiling:

@@ -234,23 +234,27 @@ def _internet_routes(stack: Stack, table) -> list[str]:
     routes += [(table, route) for route in items(known(get, table.props, "routes"))]
     found = []
     for owner, route in routes:
-        destination = next(
-            (
-                text(get(route, key))
-                for key in (
-                    "cidrBlock",
-                    "destinationCidrBlock",
-                    "ipv6CidrBlock",
-                    "destinationIpv6CidrBlock",
-                    "destinationPrefixListId",
-                )
-                if get(route, key)
-            ),
-            "",
-        )
+        destination = known(_destination, route, default="(unknown destination)")
         if known(_via_internet, stack, owner, route, default=False):
             found.append(destination or "(unset destination)")
     return found
+
+
+def _destination(route) -> str:
+    return next(
+        (
+            text(get(route, key))
+            for key in (
+                "cidrBlock",
+                "destinationCidrBlock",
+                "ipv6CidrBlock",
+                "destinationIpv6CidrBlock",
+                "destinationPrefixListId",
+            )
+            if get(route, key)
+        ),
+        "",
+    )
 
 
 def _route_tables(stack: Stack, subnet) -> list:

@@ -542,3 +542,27 @@ def test_old_alb_module_tokens_are_checked_too(pack):
 def test_listener_tls_policy_list_is_configurable(pack):
     config = {"lb-listener-tls-policy": {"allowedPolicies": ["ELBSecurityPolicy-TLS13-1-3-2021-06"]}}
     assert pack.violations("lb-listener-tls-policy", _listener(), config)
+
+
+def test_a_listener_rule_unknown_in_preview_leaves_the_other_listeners_judged(pack):
+    def program():
+        vpc = aws.ec2.Vpc("vpc", cidr_block="10.0.0.0/16")  # dhcpOptionsId is unknown in preview
+        alb = _alb()()
+        listener = aws.lb.Listener("http", load_balancer_arn=alb.arn, port=80, default_actions=_redirect())
+        aws.lb.ListenerRule(
+            "later",
+            listener_arn=listener.arn,
+            priority=10,
+            actions=vpc.dhcp_options_id.apply(lambda tg: [{"type": "forward", "target_group_arn": tg}]),
+            conditions=[{"path_pattern": {"values": ["/*"]}}],
+        )
+        aws.lb.Listener(
+            "plain",
+            load_balancer_arn=alb.arn,
+            port=8080,
+            default_actions=[{"type": "forward", "target_group_arn": "t"}],
+        )
+
+    found = [d.message for d in pack.check(program) if d.policy_name == "lb-listener-http-redirects-to-https"]
+    assert not any("can't be known" in m for m in found)
+    assert any("'plain' serves traffic" in m for m in found) and not any("'later'" in m for m in found)
