@@ -72,9 +72,9 @@ def _encryption(stack: Stack, _cfg):
         defaults += [
             d for c in configs for ds in find_keys(c, "applyServerSideEncryptionByDefaults") for d in items(ds)
         ]
-        algorithms = {text(get(d, "sseAlgorithm")) for d in defaults}
+        algorithms = {text(a) for d in defaults for a in find_keys(d, "sseAlgorithm")}
         with_cmk = any(algorithm.startswith("aws:kms") for algorithm in algorithms) and any(
-            get(d, "kmsMasterKeyId") for d in defaults
+            key for d in defaults for key in find_keys(d, "kmsMasterKeyId")
         )
         if bucket.urn in sse_s3_targets and algorithms & {"AES256", "aws:kms"}:
             continue

@@ -175,8 +175,19 @@ SSE_KMS = aws.s3.BucketV2ServerSideEncryptionConfigurationArgs(
     ]
 )
 
+# The same as a plain dict: the SDK passes its snake_case keys through untranslated.
+SSE_KMS_DICT = {
+    "rules": [{"apply_server_side_encryption_by_defaults": [{"sse_algorithm": "aws:kms", "kms_master_key_id": KEY}]}]
+}
+
 CASES = [
     Case("s3-bucket-versioning", _bucket_v2(), _bucket_v2(versionings=[{"enabled": True}]), "versioning"),
+    Case(
+        "s3-bucket-encryption-cmk",
+        _bucket_v2(),
+        _bucket_v2(server_side_encryption_configurations=[SSE_KMS_DICT]),
+        "customer-managed KMS key",
+    ),
     Case(
         "s3-bucket-encryption-cmk",
         _bucket_v2(),
