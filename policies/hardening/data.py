@@ -430,7 +430,8 @@ POLICIES = [
         description="Aurora clusters run a writer and at least one reader in another availability zone.",
         severity=HIGH,
         checklist=("DB-8",),
-        remediation="Add aws.rds.ClusterInstance resources (cluster_identifier=cluster.id) in different zones.",
+        remediation="Add aws.rds.ClusterInstance(f'{name}-{i}', cluster_identifier=cluster.id, "
+        "instance_class='db.r6g.large', engine=cluster.engine) resources, one per availability zone.",
         check=_instances_per_cluster(t.RDS_CLUSTER, t.RDS_CLUSTER_INSTANCE, "Aurora"),
         config=_MIN_INSTANCES,
     ),
@@ -439,7 +440,8 @@ POLICIES = [
         description="DocumentDB clusters run at least two instances, which the service spreads across zones.",
         severity=HIGH,
         checklist=("DB-8",),
-        remediation="Add aws.docdb.ClusterInstance resources with cluster_identifier=cluster.id.",
+        remediation="Add aws.docdb.ClusterInstance(f'{name}-{i}', cluster_identifier=cluster.id, "
+        "instance_class='db.r6g.large') resources.",
         check=_instances_per_cluster(t.DOCDB_CLUSTER, t.DOCDB_CLUSTER_INSTANCE, "DocumentDB"),
         config=_MIN_INSTANCES,
     ),

@@ -522,8 +522,8 @@ POLICIES = [
         description="Every distribution is protected by a WAF web ACL of CLOUDFRONT scope.",
         severity=HIGH,
         checklist=("NET-1", "NET-3"),
-        remediation="Create an aws.wafv2.WebAcl(scope='CLOUDFRONT') with a us-east-1 provider and set "
-        "web_acl_id=acl.arn on the distribution.",
+        remediation="Create an aws.wafv2.WebAcl(scope='CLOUDFRONT', default_action={'allow': {}}, rules=[...], "
+        "visibility_config={...}) with a us-east-1 provider and set web_acl_id=acl.arn on the distribution.",
         check=_distribution_waf,
     ),
     resource_policy(
