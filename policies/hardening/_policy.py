@@ -131,14 +131,12 @@ class Stack:
 
     def __init__(self, resources: list[PolicyResource]) -> None:
         self.resources = resources
-        self._position: dict[str, int] = {}
-        self._by_urn: dict[str, PolicyResource] = {}
+        # Every policy builds its own view, and most only ask for a type or two: index by type
+        # now, and by URN / stack position only once a lookup needs them.
         self._by_type: dict[str, list[PolicyResource]] = defaultdict(list)
-        for i, r in enumerate(resources):  # one pass: every policy builds its own view
-            urn = r.urn
-            self._position[urn] = i
-            self._by_urn[urn] = r
+        for r in resources:
             self._by_type[r.resource_type].append(r)
+        self._positions: dict[str, int] | None = None
         self._of: dict[tuple[str, ...], list[PolicyResource]] = {}
         self._identifiers: dict[str, frozenset[str]] = {}
         self._by_identifier: dict[str, list[PolicyResource]] | None = None
@@ -152,15 +150,24 @@ class Stack:
             self._memo[key] = build()
         return self._memo[key]
 
+    @property
+    def _position(self) -> dict[str, int]:
+        if self._positions is None:
+            self._positions = {r.urn: i for i, r in enumerate(self.resources)}
+        return self._positions
+
     def of(self, types: tuple[str, ...]) -> list[PolicyResource]:
         """Resources whose type token is in `types`, in stack order."""
         if types not in self._of:
             found = [r for token in dict.fromkeys(types) for r in self._by_type.get(token, ())]
-            self._of[types] = sorted(found, key=lambda r: self._position[r.urn]) if len(types) > 1 else found
+            if sum(1 for token in set(types) if token in self._by_type) > 1:
+                found.sort(key=lambda r: self._position[r.urn])
+            self._of[types] = found
         return self._of[types]
 
     def by_urn(self, urn: str) -> PolicyResource | None:
-        return self._by_urn.get(urn)
+        position = self._position.get(urn)
+        return None if position is None else self.resources[position]
 
     def identifiers(self, resource: PolicyResource) -> frozenset[str]:
         """The physical identifiers other resources use to point at `resource` (memoised)."""
@@ -217,7 +224,7 @@ class Stack:
         self, source: PolicyResource, types: tuple[str, ...], prop: str, *path: str | int
     ) -> list[PolicyResource]:
         """Resources of `types` that `source`'s `prop` points at, in stack order."""
-        found = [self._by_urn[urn] for urn in self._targets_of(source, prop, path) if urn in self._by_urn]
+        found = [r for r in map(self.by_urn, self._targets_of(source, prop, path)) if r is not None]
         return sorted((r for r in found if r.resource_type in types), key=lambda r: self._position[r.urn])
 
 
