@@ -265,12 +265,12 @@ def autoscalers(stack: Stack, workload) -> list:
 def cpu_target(hpa) -> float | None:
     """The HPA's CPU utilisation target in any API version's shape."""
     legacy = number(get(hpa.props, "spec", "targetCPUUtilizationPercentage"))  # autoscaling/v1
-    targets = [] if legacy is None else [legacy]
+    targets: list[float] = [] if legacy is None else [legacy]
     for metric in items(get(hpa.props, "spec", "metrics")):
         source = get(metric, "resource") or get(metric, "containerResource")
         if text(get(source, "name")) == "cpu":
-            value = get(source, "target", "averageUtilization") or get(source, "targetAverageUtilization")
-            targets += [number(value)] if number(value) is not None else []
+            value = number(get(source, "target", "averageUtilization") or get(source, "targetAverageUtilization"))
+            targets += [] if value is None else [value]
     return min(targets, default=None)
 
 
