@@ -86,6 +86,11 @@ class AlarmSettings(Section):
     route_critical_to: Severity
     # Base of the runbook links in alarm descriptions; anchors are appended (`…/runbooks.md#alb-5xx`).
     runbook_url: str = Field("docs/runbooks.md", min_length=1)
+    # Whether the webhook endpoints confirm their SNS subscription themselves, as PagerDuty's
+    # CloudWatch integration does. Then `pulumi up` waits for the confirmation (and fails without
+    # it); otherwise the subscription stays "pending confirmation" until the endpoint's owner
+    # visits the SubscribeURL SNS posted to it.
+    webhooks_auto_confirm: dict[Severity, bool] = {}
     thresholds: AlarmThresholds = AlarmThresholds()
 
     @field_validator("email_subscribers")

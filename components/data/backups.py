@@ -4,6 +4,8 @@ the DR region, compliance-mode vault lock in prod, and failed jobs routed to an 
 
 from __future__ import annotations
 
+import json
+
 import pulumi
 import pulumi_aws as aws
 
@@ -24,6 +26,20 @@ COMPLETION_WINDOW_MINUTES = {"hourly": 120}
 DEFAULT_COMPLETION_WINDOW_MINUTES = 480
 # Job states that mean a recovery point is missing (EventBridge "… Job State Change" events).
 FAILED_STATES = ["FAILED", "ABORTED", "EXPIRED", "PARTIAL"]
+# Restore jobs report `detail.status`, not `detail.state`, and never EXPIRED or PARTIAL
+# (AWS Backup: eventbridge.html, "Restore Job State Change"; RestoreJobsListMember Status).
+RESTORE_FAILED_STATUSES = ["FAILED", "ABORTED"]
+
+
+def failed_job_pattern() -> dict:
+    """The EventBridge pattern matching backup, copy and restore jobs that didn't complete."""
+    return {
+        "source": ["aws.backup"],
+        "$or": [
+            {"detail-type": ["Backup Job State Change", "Copy Job State Change"], "detail": {"state": FAILED_STATES}},
+            {"detail-type": ["Restore Job State Change"], "detail": {"status": RESTORE_FAILED_STATUSES}},
+        ],
+    }
 
 
 def _lifecycle(rule: BackupRule, args_type):
@@ -165,13 +181,7 @@ class Backups(pulumi.ComponentResource):
         rule = aws.cloudwatch.EventRule(
             f"{name}-job-failed",
             description="AWS Backup backup, copy or restore job did not complete (OBS-4)",
-            event_pattern=pulumi.Output.json_dumps(
-                {
-                    "source": ["aws.backup"],
-                    "detail-type": ["Backup Job State Change", "Copy Job State Change", "Restore Job State Change"],
-                    "detail": {"state": FAILED_STATES},
-                }
-            ),
+            event_pattern=json.dumps(failed_job_pattern()),
             opts=pulumi.ResourceOptions(parent=self),
         )
         aws.cloudwatch.EventTarget(

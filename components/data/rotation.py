@@ -80,9 +80,9 @@ class SecretRotator(pulumi.ComponentResource):
             role=role.arn,
             timeout=TIMEOUT_SECONDS,
             memory_size=128,
-            # Secrets Manager never rotates one secret twice at once: one slot per secret is
-            # enough, and caps what a runaway caller could spend.
-            reserved_concurrent_executions=len(targets),
+            # No reserved concurrency: reserving takes from the account's unreserved pool, which
+            # AWS keeps at 100 at least, so accounts with a low quota refuse any reservation.
+            # Only Secrets Manager (this account) may invoke it, once per rotating secret.
             environment=aws.lambda_.FunctionEnvironmentArgs(
                 variables={
                     # ARNs and store identifiers only: which secret rotates how, never a value.

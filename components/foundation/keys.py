@@ -39,16 +39,28 @@ def _key_policy(settings: Settings, region: str, purpose: str) -> str:
         )
     if purpose == "alerts":
         # SNS topics encrypted with this key receive from CloudWatch alarms, EventBridge and Backup.
-        statements.append(
+        publish = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        statements += [
             {
-                "Sid": "AlertPublishersEncrypt",
+                "Sid": "AlarmsAndBackupEncrypt",
                 "Effect": "Allow",
-                "Principal": {"Service": ["cloudwatch.amazonaws.com", "events.amazonaws.com", "backup.amazonaws.com"]},
-                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                "Principal": {"Service": ["cloudwatch.amazonaws.com", "backup.amazonaws.com"]},
+                "Action": publish,
                 "Resource": "*",
                 "Condition": {"StringEquals": {"aws:SourceAccount": account}},
-            }
-        )
+            },
+            # EventBridge's calls to an encrypted topic's key carry no aws:SourceAccount (the SNS
+            # guide's compatibility section gives this statement unconditioned), so a condition
+            # on it would refuse every failed-backup event (OBS-4). Who may publish is decided
+            # by the topic policy, which admits only this account's rules.
+            {
+                "Sid": "EventBridgeRulesEncrypt",
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": publish,
+                "Resource": "*",
+            },
+        ]
     if purpose == "data":
         # CloudFront reads the KMS-encrypted static assets through Origin Access Control; the
         # assets bucket's policy names the one distribution allowed (NET-1, DB-2).
