@@ -12,7 +12,7 @@ from components.config.data import BackupSettings
 from components.data.backups import Backups
 from components.foundation.protection import Protection
 from pulumi_offline.program import run
-from tests.graph import region_of
+from tests.graph import event_matches, region_of
 
 DAY = {"hourly": 1, "daily": 7, "weekly": 28, "monthly": 365, "yearly": 2557}
 BACKUP_SUPPORTED = ("aws:rds/instance:Instance", "aws:docdb/cluster:Cluster", "aws:s3/bucket:Bucket")
@@ -140,9 +140,20 @@ def with_topic():
 def test_failed_backup_copy_and_restore_jobs_notify_the_topic(with_topic):
     rule = with_topic.named("b-job-failed")
     pattern = json.loads(rule.inputs["eventPattern"])
-    assert pattern["source"] == ["aws.backup"]
-    assert {"Backup Job State Change", "Copy Job State Change"} <= set(pattern["detail-type"])
-    assert {"FAILED", "ABORTED", "EXPIRED"} <= set(pattern["detail"]["state"])
+
+    def event(kind: str, **detail: str) -> dict:
+        return {"source": "aws.backup", "detail-type": f"{kind} Job State Change", "detail": detail}
+
+    # Backup and copy jobs report `state` (AWS Backup's EventBridge events) ...
+    for kind in ("Backup", "Copy"):
+        for state in ("FAILED", "ABORTED", "EXPIRED", "PARTIAL"):
+            assert event_matches(pattern, event(kind, state=state)), (kind, state)
+        assert not event_matches(pattern, event(kind, state="COMPLETED"))
+    # ... restore jobs `status`.
+    for status in ("FAILED", "ABORTED"):
+        assert event_matches(pattern, event("Restore", status=status))
+    assert not event_matches(pattern, event("Restore", status="COMPLETED"))
+    assert not event_matches(pattern, {**event("Backup", state="FAILED"), "source": "aws.ec2"})
     target = with_topic.named("b-job-failed-topic").inputs
     assert target["arn"] == "arn:aws:sns:us-east-1:123456789012:critical"
     assert target["rule"] == rule.outputs["name"]
