@@ -19,8 +19,12 @@ COLORS: tuple[Color, ...] = ("blue", "green")
 class ColorSettings(Section):
     """One colour's fleet. A colour at traffic weight 0 can be scaled to zero after a switch."""
 
+    # Applied on every `pulumi up`: raising min_size is how a running colour gets instances
+    # (Auto Scaling raises the running count to a new minimum).
     min_size: int = Field(ge=0, le=100)
     max_size: int = Field(ge=0, le=100)
+    # The count a new group starts with; afterwards the CPU target-tracking policy owns it, and
+    # `pulumi up` leaves it alone (it would otherwise undo a scale-out).
     desired_capacity: int = Field(ge=0, le=100)
     # An image pinned by digest (`repo@sha256:…`); None means the image built from app/.
     image: str | None = None

@@ -41,8 +41,9 @@ class EdgeSettings(Section):
     rate_limit_per_second: int = Field(100, ge=1, le=100_000)
     # The evaluation windows WAF offers; the shortest reacts fastest to a flood.
     rate_limit_window_seconds: Literal[60, 120, 300, 600] = 60
-    # Seed cache strategy: static content 1 week.
-    static_ttl_seconds: int = Field(7 * 24 * 3600, ge=0, le=365 * 24 * 3600)
+    # Seed cache strategy: static content 1 week. At least the cache policy's min_ttl (1 s):
+    # CloudFront rejects a DefaultTTL below MinTTL.
+    static_ttl_seconds: int = Field(7 * 24 * 3600, ge=1, le=365 * 24 * 3600)
     # WAF, application and load-balancer / CDN access logs (OBS-2).
     log_retention_days: int = 30
 

@@ -93,9 +93,12 @@ class Settings(Section):
             problems.append("domain and hosted_zone_id are set together or not at all")
         for color in COLORS:
             fleet = getattr(self.compute, color)
-            if self.traffic.weight(color) and fleet.desired_capacity == 0:
+            # A running group's count belongs to its scaling policy (desired_capacity is set at
+            # creation only), so only min_size guarantees instances behind a weight.
+            if self.traffic.weight(color) and fleet.min_size == 0:
                 problems.append(
-                    f"traffic.{color} sends {self.traffic.weight(color)}% to compute.{color}, which has no instances"
+                    f"traffic.{color} sends {self.traffic.weight(color)}% to compute.{color}, whose min_size 0 "
+                    "guarantees no instances"
                 )
             if self.tier == "prod" and self.traffic.weight(color) and fleet.min_size < 2:
                 problems.append(f"compute.{color} takes prod traffic with min_size {fleet.min_size}; HOST-6 needs >= 2")
