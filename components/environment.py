@@ -169,6 +169,7 @@ class Environment(pulumi.ComponentResource):
             repository_arn=self.image.repository.arn,
             secret_arns=self.app_secret_arns(),
             data_key=self.keys.data,
+            autoscaling_role_arn=self.keys.autoscaling_role.arn,
             logs_key=self.keys.logs,
             log_retention_days=edge.log_retention_days,
             tags=settings.tags,

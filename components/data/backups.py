@@ -32,13 +32,12 @@ RESTORE_FAILED_STATUSES = ["FAILED", "ABORTED"]
 
 
 def failed_job_pattern() -> dict:
-    """The EventBridge pattern matching backup, copy and restore jobs that didn't complete."""
+    """The EventBridge pattern matching backup, copy and restore jobs that didn't complete (a
+    nested `$or`, as in EventBridge's content-filtering guide)."""
     return {
         "source": ["aws.backup"],
-        "$or": [
-            {"detail-type": ["Backup Job State Change", "Copy Job State Change"], "detail": {"state": FAILED_STATES}},
-            {"detail-type": ["Restore Job State Change"], "detail": {"status": RESTORE_FAILED_STATUSES}},
-        ],
+        "detail-type": ["Backup Job State Change", "Copy Job State Change", "Restore Job State Change"],
+        "detail": {"$or": [{"state": FAILED_STATES}, {"status": RESTORE_FAILED_STATUSES}]},
     }
 
 
