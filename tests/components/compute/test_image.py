@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-
 import shutil
 
 import pytest
 
 from components.compute.image import APP_DIR, content_tag
-from tests.conftest import REPO
 from tests.components.variants import pinned_prod
+from tests.conftest import REPO
 
 DOCKER_IMAGE = "docker:index/image:Image"
 
