@@ -122,6 +122,15 @@ class Settings(Section):
                 )
             if self.tier == "prod" and self.traffic.weight(color) and fleet.min_size < 2:
                 problems.append(f"compute.{color} takes prod traffic with min_size {fleet.min_size}; HOST-6 needs >= 2")
+        # With continuous backup AWS Backup manages the RDS automated-backup retention and sets it to
+        # its rule's figure (AWS Backup guide, "Continuous backups and point-in-time restore"): one
+        # figure, or every `pulumi up` and AWS Backup undo each other.
+        pitr = self.backup.continuous_backup_days
+        if pitr and pitr != self.postgres.backup_retention_days:
+            problems.append(
+                f"backup.continuous_backup_days {pitr} must equal postgres.backup_retention_days "
+                f"{self.postgres.backup_retention_days}: AWS Backup sets the RDS retention to it"
+            )
         if problems:
             raise ValueError("; ".join(problems))
         return self
