@@ -20,6 +20,8 @@ SERVICE_POLICIES = [
     "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Backup",
     "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Restore",
 ]
+# The resource types the plan selects by tag: Postgres, DocumentDB, the documents bucket.
+BACKED_UP_TYPES = ("RDS", "DocumentDB", "S3")
 START_WINDOW_MINUTES = 60
 # A job may run this long; the hourly rung must finish before the next one starts.
 COMPLETION_WINDOW_MINUTES = {"hourly": 120}
@@ -91,6 +93,14 @@ class Backups(pulumi.ComponentResource):
             if self.dr_vault is not None:
                 self._lock(f"{name}-dr", self.dr_vault, settings, dr_provider)
 
+        # A plan skips, without error, resources whose type the region hasn't opted in to, and
+        # DocumentDB (among others) starts opted out (AWS Backup guide, "Service opt-in"). One
+        # setting per account and region: other stacks in the account must not manage it too.
+        self.region_settings = aws.backup.RegionSettings(
+            f"{name}-opt-in",
+            resource_type_opt_in_preference=dict.fromkeys(BACKED_UP_TYPES, True),
+            opts=child,
+        )
         rules = [self._rule(label, rule) for label, rule in settings.rules.items()]
         if settings.continuous_backup_days:
             # Point-in-time restore for Postgres; AWS Backup then owns the RDS retention, which is
@@ -128,7 +138,7 @@ class Backups(pulumi.ComponentResource):
             plan_id=self.plan.id,
             iam_role_arn=role.arn,
             selection_tags=[aws.backup.SelectionSelectionTagArgs(type="STRINGEQUALS", key=key_, value=value)],
-            opts=pulumi.ResourceOptions(parent=self, depends_on=attachments),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*attachments, self.region_settings]),
         )
         if notification_topic_arn is not None:
             self._notify_failures(name, notification_topic_arn)

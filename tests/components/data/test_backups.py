@@ -164,3 +164,17 @@ def test_failed_backups_in_the_stacks_notify_the_critical_route(stack):
     topic = stack.named(f"{stack.stack}-alerts-{route}").outputs["arn"]
     target = stack.named(f"{stack.stack}-backups-job-failed-topic").inputs
     assert target["arn"] == topic
+
+
+def test_the_region_is_opted_in_to_every_type_the_plan_selects(stack):
+    # DocumentDB starts opted out: without this its backups would be skipped without an error.
+    opt_in = stack.named(f"{stack.stack}-backups-opt-in")
+    assert opt_in.inputs["resourceTypeOptInPreference"] == {"RDS": True, "DocumentDB": True, "S3": True}
+    assert region_of(stack, opt_in) in (None, "us-east-1")  # the plan's region, not the DR one
+    tagged = {
+        r.type
+        for r in stack
+        if r.custom and isinstance(tags := r.inputs.get("tags"), dict) and tags.get("backup") == "true"
+    }
+    assert tagged == {"aws:rds/instance:Instance", "aws:docdb/cluster:Cluster", "aws:s3/bucket:Bucket"}
+    assert opt_in.urn in stack.named(f"{stack.stack}-backups-selection").dependencies
