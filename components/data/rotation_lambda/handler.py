@@ -30,6 +30,9 @@ CURRENT, PENDING = "AWSCURRENT", "AWSPENDING"
 # testSecret polls the service this long; the function's timeout leaves a minute on top.
 WAIT_SECONDS = 540
 POLL_SECONDS = 15
+# How long (and how often) setSecret watches for a store to start applying a change.
+CHANGE_WAIT_SECONDS = 120
+CHANGE_POLL_SECONDS = 2
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,11 @@ class Rotation:
             self.clients["docdb"].modify_db_cluster(
                 DBClusterIdentifier=self.target, MasterUserPassword=self.pending["password"], ApplyImmediately=True
             )
+            # The reset starts asynchronously: right after the call the cluster still reads
+            # `available` with the old password. Only once it has left that state (resetting-
+            # master-credentials) does `available` again mean the new password is live.
+            self._wait_for_change(self._cluster_status)
+            self._wait(self._cluster_status)
         elif self.kind == "elasticache-auth":
             if self._token_already_set():
                 logger.info("setSecret: %s already has the pending token", self.target)
@@ -168,6 +176,16 @@ class Rotation:
         modified = self._replication_group().get("AuthTokenLastModifiedDate")
         created = self.sm.get_secret_value(SecretId=self.arn, VersionId=self.token, VersionStage=PENDING)["CreatedDate"]
         return modified is not None and modified >= created
+
+    def _wait_for_change(self, status) -> None:
+        """Poll `status()` until the store leaves `available`, for at most CHANGE_WAIT_SECONDS (a
+        change finished between two polls is taken as done)."""
+        deadline = time.monotonic() + CHANGE_WAIT_SECONDS
+        while status() == "available":
+            if time.monotonic() >= deadline:
+                logger.warning("%s never left 'available' after the change; taking it as applied", self.target)
+                return
+            time.sleep(CHANGE_POLL_SECONDS)
 
     def _wait(self, status) -> None:
         """Poll `status()` until the store is `available`, for at most WAIT_SECONDS."""

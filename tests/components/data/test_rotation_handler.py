@@ -98,22 +98,33 @@ class FakeSecretsManager:
 
 
 class FakeDocDb:
-    """A cluster that is `modifying` for `busy_polls` status reads after each change."""
+    """A cluster as DocumentDB reports it: after a change it still reads `available` (old password)
+    for `lag_polls` status reads, then `resetting-master-credentials` for `busy_polls` reads, and
+    only then does the new password work."""
 
-    def __init__(self, password: str, busy_polls: int = 2):
-        self.password, self.busy_polls, self.busy = password, busy_polls, 0
+    def __init__(self, password: str, busy_polls: int = 2, lag_polls: int = 2):
+        self.password, self.busy_polls, self.lag_polls = password, busy_polls, lag_polls
+        self.busy, self.lag, self.requested = 0, 0, None
         self.modifications = []
 
     def modify_db_cluster(self, DBClusterIdentifier, MasterUserPassword, ApplyImmediately):
         assert DBClusterIdentifier == CLUSTER and ApplyImmediately is True
-        assert self.busy == 0, "InvalidDBClusterStateFault: the cluster is not available"
-        self.password, self.busy = MasterUserPassword, self.busy_polls
+        assert self.busy == 0 and self.lag == 0, "InvalidDBClusterStateFault: the cluster is not available"
+        self.requested, self.lag, self.busy = MasterUserPassword, self.lag_polls, self.busy_polls
         self.modifications.append(MasterUserPassword)
 
     def describe_db_clusters(self, DBClusterIdentifier):
         assert DBClusterIdentifier == CLUSTER
-        status = "modifying" if self.busy else "available"
-        self.busy = max(0, self.busy - 1)
+        if self.lag:
+            self.lag -= 1
+            status = "available"
+        elif self.busy:
+            self.busy -= 1
+            status = "resetting-master-credentials"
+            if not self.busy and self.requested:
+                self.password = self.requested
+        else:
+            status = "available"
         return {"DBClusters": [{"DBClusterIdentifier": CLUSTER, "Status": status}]}
 
 
@@ -229,16 +240,26 @@ def test_docdb_set_secret_waits_for_a_busy_cluster_and_test_secret_for_the_chang
     assert docdb.busy == 0 and len(docdb.modifications) == 1
 
 
-def test_test_secret_gives_up_after_a_bounded_wait(monkeypatch):
+def test_docdb_test_secret_passes_only_once_the_new_password_is_live():
+    # Right after the change the cluster still reads `available`, with the old password.
+    sm, docdb = FakeSecretsManager(docdb_secret()), FakeDocDb("Initial-password-1", lag_polls=3, busy_polls=4)
+    clients = {"secretsmanager": sm, "docdb": docdb}
+    token = sm.start_rotation()
+    for name in ("createSecret", "setSecret", "testSecret"):
+        step(clients, "docdb-master", name, token, CLUSTER)
+    pending = json.loads(sm.get_secret_value(ARN, VersionId=token, VersionStage="AWSPENDING")["SecretString"])
+    assert docdb.password == pending["password"]  # finishSecret may now make it AWSCURRENT
+
+
+def test_set_secret_gives_up_after_a_bounded_wait(monkeypatch):
     sm, docdb = FakeSecretsManager(docdb_secret()), FakeDocDb("Initial-password-1", busy_polls=10**6)
     clients = {"secretsmanager": sm, "docdb": docdb}
     token = sm.start_rotation()
     step(clients, "docdb-master", "createSecret", token, CLUSTER)
-    step(clients, "docdb-master", "setSecret", token, CLUSTER)
-    clock = iter(range(0, 10**6, handler.POLL_SECONDS))
+    clock = iter(range(0, 10**6, handler.CHANGE_POLL_SECONDS))
     monkeypatch.setattr(handler.time, "monotonic", lambda: next(clock))
-    with pytest.raises(RuntimeError, match=f"{CLUSTER} is still 'modifying'"):
-        step(clients, "docdb-master", "testSecret", token, CLUSTER)
+    with pytest.raises(RuntimeError, match=f"{CLUSTER} is still 'resetting-master-credentials'"):
+        step(clients, "docdb-master", "setSecret", token, CLUSTER)
     assert sm.current == docdb_secret()  # AWSCURRENT untouched: the rotation is retried, not half-done
 
 
