@@ -15,7 +15,7 @@ from ..foundation.log_groups import encrypted_log_group
 from .store_context import StoreContext, assume_role_policy
 
 HANDLER_SOURCE = Path(__file__).parent / "rotation_lambda" / "handler.py"
-RotationKind = Literal["random", "random-key", "docdb-master", "elasticache-auth"]
+RotationKind = Literal["random", "keyring", "docdb-master", "elasticache-auth"]
 # testSecret waits up to 9 minutes for a store to be `available` again (handler.WAIT_SECONDS).
 TIMEOUT_SECONDS = 600
 

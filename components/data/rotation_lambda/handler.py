@@ -63,7 +63,16 @@ APP_SECRET = Shape(64)  # JWT, session and API secrets: 64 alphanumerics
 DOCDB_PASSWORD = Shape(40, "!#$%^&*()-_=+[]{}<>:?")
 # ElastiCache AUTH tokens: 16-128 printable, punctuation only from ! & # $ ^ < > -.
 AUTH_TOKEN = Shape(64, "!&#$^<>-")
-ENCRYPTION_KEY_BYTES = 32  # AES-256 field encryption key, stored base64
+ENCRYPTION_KEY_BYTES = 32  # AES-256 field encryption keys, stored base64 in a keyring
+
+
+def extend_keyring(ring: dict) -> dict:
+    """A new active 256-bit key; every older key stays, for the data it encrypted. Key ids are
+    `k<n>`, n one more than the highest so far."""
+    keys = dict(ring["keys"])
+    new_id = f"k{max(int(key_id[1:]) for key_id in keys) + 1}"
+    keys[new_id] = base64.b64encode(secrets.token_bytes(ENCRYPTION_KEY_BYTES)).decode()
+    return {"active": new_id, "keys": keys}
 
 
 class Rotation:
@@ -146,8 +155,8 @@ class Rotation:
         """A new value of the same shape as `current` (plain string or the store's JSON)."""
         if self.kind == "random":
             return APP_SECRET.generate(self.sm)
-        if self.kind == "random-key":
-            return base64.b64encode(secrets.token_bytes(ENCRYPTION_KEY_BYTES)).decode()
+        if self.kind == "keyring":
+            return json.dumps(extend_keyring(json.loads(current)))
         document = json.loads(current)
         if self.kind == "docdb-master":
             return json.dumps({**document, "password": DOCDB_PASSWORD.generate(self.sm)})
@@ -202,7 +211,7 @@ STEPS = {
     "testSecret": Rotation.test_secret,
     "finishSecret": Rotation.finish_secret,
 }
-KINDS = ("random", "random-key", "docdb-master", "elasticache-auth")
+KINDS = ("random", "keyring", "docdb-master", "elasticache-auth")
 
 
 def rotate(event: dict, clients, targets: dict) -> None:

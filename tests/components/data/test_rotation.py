@@ -14,7 +14,7 @@ ROTATED = {
     "secrets-jwt-secret": "random",
     "secrets-session-secret": "random",
     "secrets-api-key": "random",
-    "secrets-encryption-key": "random-key",
+    "secrets-encryption-key": "keyring",
     "docdb-master-secret": "docdb-master",
     "cache-auth-secret": "elasticache-auth",
 }
