@@ -16,7 +16,6 @@ from .data import (
     Postgres,
     SecretRotator,
     StoreContext,
-    rotation_keepers,
 )
 from .edge import Cdn, Certificate, LoadBalancer, OriginSecret, WebAcl, edge_log_bucket
 from .foundation import GLOBAL_REGION, Keys, Network, Protection, SecurityGroups, make_providers
@@ -112,7 +111,7 @@ class Environment(pulumi.ComponentResource):
         self.origin_secret = OriginSecret(
             f"{name}-origin-secret",
             self.keys.data,
-            keepers=rotation_keepers(settings.secrets),
+            settings.edge.origin_secret,
             protection=protection,
             opts=regional,
         )

@@ -156,7 +156,7 @@ class LoadBalancer(pulumi.ComponentResource):
             conditions=[
                 aws.lb.ListenerRuleConditionArgs(
                     http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
-                        http_header_name=origin_secret.header_name, values=[origin_secret.value]
+                        http_header_name=origin_secret.header_name, values=origin_secret.accepted
                     )
                 )
             ],

@@ -56,8 +56,8 @@ def leaks(graph) -> list[str]:
 
 def test_no_generated_secret_appears_in_plaintext_anywhere(stack):
     # 3 passwords, the encryption key (base64 and hex), the DocumentDB password, the cache token,
-    # CloudFront's origin header.
-    assert len(generated_values(stack)) == 8
+    # CloudFront's two origin header values.
+    assert len(generated_values(stack)) == 9
     assert leaks(stack) == []
 
 
@@ -104,5 +104,7 @@ def test_a_new_rotation_date_regenerates_every_generated_secret():
     # The encryption key is the exception: replacing it would make stored data unreadable, so it
     # has no keepers and rotates by gaining a key (the rotation function, kind `keyring`).
     assert randoms.pop("staging-secrets-encryption-key-random") is None
-    assert len(randoms) == 6  # the five other data-tier values and CloudFront's origin header
+    # CloudFront's origin header rotates by slot (edge.origin_secret.rotated_on, docs/edge.md).
+    assert randoms.pop("staging-origin-secret-value") == randoms.pop("staging-origin-secret-value-b")
+    assert len(randoms) == 5  # the other data-tier values
     assert all(keepers == {"rotated_on": "2026-11-01"} for keepers in randoms.values())

@@ -16,8 +16,9 @@ TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 
 
-def origin_secret(graph) -> str:
-    return reveal(graph.named(f"{graph.stack}-origin-secret-value").outputs["result"])
+def origin_secret(graph, slot: str = "a") -> str:
+    name = f"{graph.stack}-origin-secret-value" + ("" if slot == "a" else f"-{slot}")
+    return reveal(graph.named(name).outputs["result"])
 
 
 def listener(graph, port):
@@ -68,7 +69,12 @@ def test_requests_without_the_origin_secret_header_get_403(stack):
     assert default["type"] == "fixed-response" and default["fixedResponse"]["statusCode"] == "403"
     rule = stack.named(f"{stack.stack}-lb-forward")
     (condition,) = rule.inputs["conditions"]
-    assert condition["httpHeader"] == {"httpHeaderName": "X-Origin-Verify", "values": [origin_secret(stack)]}
+    # Both slots' values: CloudFront sends one, and during a rotation its edges move to the other.
+    assert condition["httpHeader"] == {
+        "httpHeaderName": "X-Origin-Verify",
+        "values": [origin_secret(stack, "a"), origin_secret(stack, "b")],
+    }
+    assert "conditions" in rule.secret_inputs
     assert "conditions" in rule.secret_inputs  # the header value is stored encrypted in state
 
 
