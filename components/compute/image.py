@@ -134,12 +134,17 @@ class AppImage(pulumi.ComponentResource):
         self.built: docker.Image | None = None
         if any(getattr(settings, color).image is None for color in COLORS):
             self.built = self._build(name)
-        self.refs = {
-            color: pulumi.Output.from_input(getattr(settings, color).image or self.built.repo_digest)
-            for color in COLORS
-        }
+        built = self.built.repo_digest if self.built is not None else None
+        self.refs = {color: pulumi.Output.from_input(getattr(settings, color).image or built) for color in COLORS}
         self.repository_url = self.repository.repository_url
         self.register_outputs({"repository_url": self.repository_url, "refs": self.refs})
+
+    def _ref(self, image: str | None) -> pulumi.Output[str]:
+        """A colour's configured image, else the digest of the one built from app/."""
+        if image is not None:
+            return pulumi.Output.from_input(image)
+        assert self.built is not None  # built whenever some colour names no image
+        return self.built.repo_digest
 
     def _build(self, name: str) -> docker.Image:
         token = aws.ecr.get_authorization_token_output(

@@ -76,7 +76,8 @@ class EdgeSettings(Section):
         description="How long CloudFront caches static assets by default (seed cache strategy: 1 week).",
     )
     origin_secret: OriginSecretSettings = Field(
-        OriginSecretSettings(), description="The two CloudFront-to-ALB header values and which one CloudFront sends."
+        default_factory=lambda: OriginSecretSettings.model_validate({}),
+        description="The two CloudFront-to-ALB header values and which one CloudFront sends.",
     )
     log_retention_days: int = Field(
         30,

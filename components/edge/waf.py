@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import pulumi
 import pulumi_aws as aws
@@ -31,7 +31,7 @@ API_PREFIX = "/api/"
 LOG_GROUP_PREFIX = "aws-waf-logs-"
 
 
-def _visibility(metric: str):
+def _visibility(metric: str) -> dict[str, Any]:
     return dict(cloudwatch_metrics_enabled=True, metric_name=metric, sampled_requests_enabled=True)
 
 
