@@ -134,8 +134,9 @@ class AppImage(pulumi.ComponentResource):
         self.built: docker.Image | None = None
         if any(getattr(settings, color).image is None for color in COLORS):
             self.built = self._build(name)
-        built = self.built.repo_digest if self.built is not None else None
-        self.refs = {color: pulumi.Output.from_input(getattr(settings, color).image or built) for color in COLORS}
+        self.refs = {}
+        for color in COLORS:
+            self.refs[color] = self._ref(getattr(settings, color).image)
         self.repository_url = self.repository.repository_url
         self.register_outputs({"repository_url": self.repository_url, "refs": self.refs})
 
