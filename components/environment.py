@@ -311,6 +311,7 @@ class Environment(pulumi.ComponentResource):
             ],
             db_instance_id=postgres_id,
             db_allocated_storage_gb=settings.postgres.allocated_storage_gb,
+            db_storage_autoscales=settings.postgres.max_allocated_storage_gb > settings.postgres.allocated_storage_gb,
             # The log groups RDS and DocumentDB export to (created, encrypted, by their components).
             db_log_group_name=pulumi.Output.concat("/aws/rds/instance/", postgres_id, "/postgresql"),
             docdb_cluster_id=docdb_id,

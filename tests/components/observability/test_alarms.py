@@ -107,6 +107,27 @@ def test_free_storage_threshold_is_a_share_of_the_allocated_storage(staging, pro
         assert graph.named(f"{graph.stack}-alarms-postgres-free-storage").inputs["threshold"] == gib * 1024**3 * 0.2
 
 
+def test_storage_autoscaling_limits_page_through_rds_events(staging, prod):
+    # The allocation grows under autoscaling (20→100 GiB staging, 100→1000 GiB prod), which no
+    # FreeStorageSpace threshold follows: RDS's own events say when space really runs out.
+    for graph, route in ((staging, "warning"), (prod, "critical")):
+        rule = graph.named(f"{graph.stack}-alarms-postgres-storage-events")
+        pattern = json.loads(rule.inputs["eventPattern"])
+        db = graph.named(f"{graph.stack}-postgres-instance").outputs["identifier"]
+
+        def event(event_id: str, source: str = db) -> dict:
+            detail = {"SourceIdentifier": source, "EventID": event_id}
+            return {"source": "aws.rds", "detail-type": "RDS DB Instance Event", "detail": detail}
+
+        for event_id in ("RDS-EVENT-0224", "RDS-EVENT-0223", "RDS-EVENT-0007"):
+            assert event_matches(pattern, event(event_id)), event_id
+        assert not event_matches(pattern, event("RDS-EVENT-0217"))  # a normal autoscaling step
+        assert not event_matches(pattern, event("RDS-EVENT-0224", source="another-db"))
+        target = graph.named(f"{graph.stack}-alarms-postgres-storage-events-topic").inputs
+        assert target["arn"] == graph.named(f"{graph.stack}-alerts-{route}").outputs["arn"]
+        assert target["rule"] == rule.outputs["name"]
+
+
 def test_one_set_of_cache_alarms_per_node(staging, prod):
     for graph, nodes in ((staging, ["001"]), (prod, ["001", "002"])):
         watched = {a.inputs["dimensions"]["CacheClusterId"] for a in graph.of_type(ALARM) if "redis-memory" in a.name}
