@@ -28,11 +28,11 @@ DEREGISTRATION_DELAY_SECONDS = IDLE_TIMEOUT_SECONDS
 ACCESS_LOG_PREFIX = "alb"
 
 
-def target_group_name(prefix: str, color: Color, port: int) -> str:
-    """A new port replaces a target group (AWS can't change it in place) and Pulumi creates the
-    replacement before deleting the old one; the port in the name keeps the two from colliding.
-    Names are capped at 32 characters (AWS)."""
-    suffix = f"-{color}-{port}"
+def target_group_name(prefix: str, color: Color, port: int, *, ip: bool = False) -> str:
+    """A new port or target type replaces a target group (AWS can't change either in place) and
+    Pulumi creates the replacement before deleting the old one; both in the name keep the two
+    from colliding. Names are capped at 32 characters (AWS)."""
+    suffix = f"-{color}{'-ip' if ip else ''}-{port}"
     return f"{prefix[: 32 - len(suffix)].rstrip('-')}{suffix}"
 
 
@@ -61,6 +61,7 @@ class LoadBalancer(pulumi.ComponentResource):
         log_bucket: SecureBucket,
         origin_secret: OriginSecret,
         protection: Protection,
+        ip_colors: Sequence[Color] = (),
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("platform:load_balancer:LoadBalancer", name, None, opts)
@@ -88,14 +89,16 @@ class LoadBalancer(pulumi.ComponentResource):
             opts=protection.options(self, depends_on=[log_bucket]),
         )
 
+        # Colours on EKS register pod IPs (`ip`); the type can't change in place, so such a group
+        # gets its own name (`…-green-ip`) and is created before the instance group is deleted.
         self.target_groups = {
             color: aws.lb.TargetGroup(
                 f"{name}-{color}",
-                name=target_group_name(resource_name, color, app_port),
+                name=target_group_name(resource_name, color, app_port, ip=color in ip_colors),
                 vpc_id=vpc_id,
                 port=app_port,
                 protocol="HTTP",
-                target_type="instance",
+                target_type="ip" if color in ip_colors else "instance",
                 load_balancing_algorithm_type=ROUTING_ALGORITHM,
                 deregistration_delay=DEREGISTRATION_DELAY_SECONDS,
                 health_check=aws.lb.TargetGroupHealthCheckArgs(
