@@ -173,10 +173,15 @@ _FAILED_STATES = {"FAILED", "ABORTED", "EXPIRED"}
 
 def _watches_backup_failures(pattern) -> bool:
     kinds = strings(get(pattern, "detail-type"))
+    detail = get(pattern, "detail")
+    # EventBridge's `$or` matches when any alternative does (content filtering).
+    states = strings(get(detail, "state")) + [
+        s for alt in items(get(detail, "$or")) for s in strings(get(alt, "state"))
+    ]
     return (
         "aws.backup" in strings(get(pattern, "source"))
         and (not kinds or "Backup Job State Change" in kinds)
-        and bool(_FAILED_STATES & set(strings(get(pattern, "detail", "state"))))
+        and bool(_FAILED_STATES & set(states))
     )
 
 

@@ -178,9 +178,16 @@ def _counts_only(rule) -> bool:
     return bool(find_keys(override, "count"))
 
 
+def _narrowed(scope_down) -> bool:
+    """Whether a scope-down statement confines the limit to a subset of requests (a path, a header
+    value, a country): positive statements do, and may match next to nothing; a NOT statement
+    only exempts the requests it names (forged X-Forwarded-For chains, health checks)."""
+    return bool(scope_down) and get(scope_down, "notStatement") is None and get(scope_down, "NotStatement") is None
+
+
 def _per_ip_rates(rules) -> list[float]:
-    """Requests/second each blocking rate rule allows a client IP. A rate rule with a scope-down
-    statement limits only the requests it matches, so it is not a limit on every request."""
+    """Requests/second each blocking rate rule allows a client IP; a rule scoped down to a subset
+    of requests is not a limit on every request."""
     rates = []
     for rule in rules:
         for statement in find_keys(get(rule, "statement") or get(rule, "Statement"), "rateBasedStatement"):
@@ -188,7 +195,7 @@ def _per_ip_rates(rules) -> list[float]:
             limit = number(get(statement, "limit") or get(statement, "Limit"))
             window = number(get(statement, "evaluationWindowSec") or get(statement, "EvaluationWindowSec")) or 300
             scoped = get(statement, "scopeDownStatement") or get(statement, "ScopeDownStatement")
-            if key in ("IP", "FORWARDED_IP") and limit is not None and not scoped and _blocks(rule):
+            if key in ("IP", "FORWARDED_IP") and limit is not None and not _narrowed(scoped) and _blocks(rule):
                 rates.append(limit / window)
     return rates
 
@@ -405,7 +412,8 @@ POLICIES = [
     stack_policy(
         "wafv2-webacl-rate-limit",
         description="Web ACLs block clients that exceed the per-IP request rate, with a rate rule of their own or "
-        "in a referenced aws.wafv2.RuleGroup, over every request (no scope-down statement).",
+        "in a referenced aws.wafv2.RuleGroup, over every request (a scope-down statement may only exempt "
+        "requests, with a NOT statement; one that narrows the limit to a path or header value does not count).",
         severity=HIGH,
         checklist=("NET-2",),
         remediation="Add a rule with action block and statement.rate_based_statement "

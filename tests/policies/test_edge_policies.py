@@ -249,28 +249,22 @@ def _acl_with_group(override=None, scope_down=False):
     return program
 
 
-def _acl_scoped_rate():
-    rules = [
-        _rule(
-            "login-rate",
-            1,
-            {
-                "rate_based_statement": {
-                    "limit": 6000,
-                    "aggregate_key_type": "IP",
-                    "evaluation_window_sec": 60,
-                    "scope_down_statement": {
-                        "byte_match_statement": {
-                            "field_to_match": {"uri_path": {}},
-                            "positional_constraint": "EXACTLY",
-                            "search_string": "/no-such-path",
-                            "text_transformations": [{"priority": 0, "type": "NONE"}],
-                        }
-                    },
-                }
-            },
-        )
-    ]
+def _acl_scoped_rate(negated: bool = False):
+    """A rate rule scoped down to one path (narrowed), or to every request but those whose
+    X-Forwarded-For holds a comma (NOT: only exempts forged chains)."""
+    match = {
+        "field_to_match": {"single_header": {"name": "x-forwarded-for"}} if negated else {"uri_path": {}},
+        "positional_constraint": "CONTAINS" if negated else "EXACTLY",
+        "search_string": "," if negated else "/no-such-path",
+        "text_transformations": [{"priority": 0, "type": "NONE"}],
+    }
+    scope_down = (
+        {"not_statement": {"statement": {"byte_match_statement": match}}}
+        if negated
+        else {"byte_match_statement": match}
+    )
+    rate = {"limit": 6000, "aggregate_key_type": "IP", "evaluation_window_sec": 60, "scope_down_statement": scope_down}
+    rules = [_rule("login-rate", 1, {"rate_based_statement": rate})]
     return aws.wafv2.WebAcl(
         "waf",
         scope="REGIONAL",
@@ -341,7 +335,7 @@ CASES = [
     ),
     Case("wafv2-webacl-rate-limit", _acl_with_group(override={"count": {}}), _acl_with_group(), "no blocking"),
     Case("wafv2-webacl-rate-limit", _acl_with_group(scope_down=True), _acl_with_group(), "no blocking"),
-    Case("wafv2-webacl-rate-limit", _acl_scoped_rate, lambda: _acl(), "every request"),
+    Case("wafv2-webacl-rate-limit", _acl_scoped_rate, lambda: _acl_scoped_rate(negated=True), "every request"),
     Case(
         "cloudfront-distribution-s3-origin-access-control",
         lambda: _distribution(
