@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .analyzer import Diagnostic, PackInfo, PackStartError, PolicyConfigError, PolicyPackServer
-from .preview import Preview, run_preview
+from .preview import Preview, not_previewed, run_preview
 
 
 class CheckError(Exception):
@@ -113,6 +113,7 @@ def text(report: CheckReport) -> str:
     resources = len(report.preview.graph)
     verdict = ", ".join(f"{n} {level}" for level, n in sorted(levels.items())) or "no"
     lines += ["", f"{verdict} violation(s); {len(pack.policies)} policies checked against {resources} resources"]
+    lines += not_previewed([r.urn for r in report.preview.graph.remote_components])
     return "\n".join(lines)
 
 
@@ -146,12 +147,13 @@ def run_check(
     config_file: str | None,
     fmt: str,
     also: dict[str, str | None],
+    preview: Preview | None = None,
 ) -> int:
     """The `check` command: print the report in `fmt`, write the formats in `also` (format →
     file) from the same run, exit 1 on any mandatory violation."""
     from .sarif import sarif
 
-    report = check(program, stack, pack_dir, config_file)
+    report = check(program, stack, pack_dir, config_file, preview)
     renderers = {
         "text": lambda: text(report),
         "json": lambda: json.dumps(events(report), indent=2),

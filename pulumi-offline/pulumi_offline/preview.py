@@ -14,6 +14,7 @@ from typing import Any
 
 from pulumi.runtime.rpc import UNKNOWN as UNKNOWN_ID
 
+from .host import Interpreter, run_hosted
 from .program import ROOT_STACK_TYPE, Graph, Registration, Secret, Unknown, run_program
 from .providers import with_default_providers
 from .stackconfig import StackConfig, load_stack_config
@@ -33,12 +34,23 @@ class Preview:
     seconds: float
 
 
-def run_preview(program_dir: Path | str, stack: str | None) -> Preview:
-    """Run the program for `stack` (None: a program without stack files, default config)."""
+def run_preview(
+    program_dir: Path | str,
+    stack: str | None,
+    *,
+    config: StackConfig | None = None,
+    python: Interpreter | None = None,
+) -> Preview:
+    """Run the program for `stack` (None: a program without stack files, stack `dev`) with its
+    stack config (or `config`): with `python`, as the engine runs it (its own interpreter, over
+    gRPC); without, in this process (fast, for tests)."""
     program_dir = Path(program_dir).resolve()
-    config = load_stack_config(program_dir, stack)
+    config = config or load_stack_config(program_dir, stack)
     started = time.perf_counter()
-    graph = run_program(program_dir, stack, config=config)
+    if python is not None:
+        graph = run_hosted(program_dir, config, python)
+    else:
+        graph = run_program(program_dir, stack, config=config)
     return Preview(program_dir, config, with_default_providers(graph, config), time.perf_counter() - started)
 
 
@@ -101,13 +113,29 @@ def digest(preview: Preview) -> dict[str, Any]:
         {"op": "create", "urn": r.urn, "provider": "", "newState": _new_state(r, preview.program_dir)}
         for r in preview.graph
     ]
+    offline: dict[str, Any] = {"version": DIGEST_VERSION, "project": config.project, "stack": config.stack}
+    if remote := [r.urn for r in preview.graph.remote_components]:
+        offline["notPreviewed"] = remote
     return {
         "config": {k: SECRET_TEXT if k in config.secret_keys else v for k, v in sorted(config.values.items())},
         "steps": steps,
         "changeSummary": {"create": len(steps)},
         "duration": int(preview.seconds * 1e9),
-        "offline": {"version": DIGEST_VERSION, "project": config.project, "stack": config.stack},
+        "offline": offline,
     }
+
+
+NOT_PREVIEWED = "children not previewed; policies did not see them"
+
+
+def not_previewed(urns: list[str]) -> list[str]:
+    """The lines that say which multi-language components' children nobody previewed."""
+    if not urns:
+        return []
+    lines = ["", "Multi-language components (their provider plugin builds the children; offline nobody does):"]
+    for urn in urns:
+        lines.append(f"  ~ {urn.split('::')[-2].split('$')[-1]}  {urn.rsplit('::', 1)[-1]}: {NOT_PREVIEWED}")
+    return lines
 
 
 def states(document: dict[str, Any]) -> list[dict[str, Any]]:
@@ -157,4 +185,5 @@ def summary(document: dict[str, Any]) -> str:
         lines.append(f"  {count:>4}  {type_}")
     protected = sum(1 for s in resources if s.get("protect"))
     lines.append(f"  {len(resources):>4}  total ({protected} protected)")
+    lines += not_previewed(meta.get("notPreviewed", []))
     return "\n".join(lines)

@@ -1,0 +1,127 @@
+"""Run a Pulumi Python program the way the engine's Python language host runs it.
+
+The program's own interpreter executes this file by path, so it needs nothing but the `pulumi`
+SDK the program has installed (and imports nothing else of the tool's):
+
+    <venv>/bin/python runner.py --monitor ADDR --engine ADDR --project P --stack S \\
+        --result FILE [--organization O] [--parallel N] PROGRAM_DIR MAIN
+
+As `pulumi-language-python`'s executor does, it points the SDK at the resource monitor and
+engine (here the ones `pulumi_offline.host` serves), sets the project, stack, organization and
+preview mode, reads the stack's config from `PULUMI_CONFIG`/`PULUMI_CONFIG_SECRET_KEYS`, changes
+to the program directory, runs MAIN in a root stack and waits for every outstanding RPC. How the
+program ended goes to FILE as JSON (`describe`): the tool reports it, with the program's frames.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import importlib.util
+import inspect
+import json
+import os
+import runpy
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+
+def describe(error: BaseException | None, program_dir: str | Path) -> dict[str, Any]:
+    """How a program run ended, as data: `ok`, `exit` (a non-zero `sys.exit`), `config` (a
+    required key is missing) or `exception` (its traceback limited to the program's own files)."""
+    if error is None or (isinstance(error, SystemExit) and error.code in (None, 0)):
+        return {"kind": "ok"}
+    if isinstance(error, SystemExit):
+        code = error.code if isinstance(error.code, int) else 1
+        return {"kind": "exit", "code": code, "message": "" if isinstance(error.code, int) else str(error.code)}
+    if type(error).__name__ == "ConfigMissingError" and isinstance(getattr(error, "key", None), str):
+        return {"kind": "config", "key": error.key, "secret": bool(getattr(error, "secret", False))}
+    root = f"{Path(program_dir).resolve()}/"
+    frames = traceback.StackSummary.from_list(
+        [
+            f
+            for f in traceback.extract_tb(error.__traceback__)
+            if f.filename.startswith(root) and "-packages/" not in f.filename
+        ]
+    )
+    text = "".join(traceback.format_list(frames)) + "".join(traceback.format_exception_only(type(error), error))
+    return {"kind": "exception", "traceback": text.rstrip()}
+
+
+def _linear_wait() -> contextlib.AbstractContextManager[None]:
+    """The tool's linear end-of-program wait (its sibling `quiescence.py`), where this SDK has
+    the internals it replaces; else the SDK's own wait."""
+    try:
+        spec = importlib.util.spec_from_file_location("_offline_quiescence", Path(__file__).with_name("quiescence.py"))
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module.linear_wait()
+    except Exception:  # an SDK older or newer than the one the wait was written against
+        return contextlib.nullcontext()
+
+
+def _settings(pulumi_runtime: Any, args: argparse.Namespace) -> Any:
+    """`Settings` for this SDK version: older ones lack some keywords."""
+    wanted = {
+        "monitor": args.monitor,
+        "engine": args.engine,
+        "project": args.project,
+        "stack": args.stack,
+        "parallel": args.parallel,
+        "dry_run": True,
+        "organization": args.organization,
+        "root_directory": args.program_dir,
+    }
+    accepted = inspect.signature(pulumi_runtime.Settings).parameters
+    return pulumi_runtime.Settings(**{k: v for k, v in wanted.items() if k in accepted})
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    try:
+        import pulumi.runtime
+    except ImportError as exc:
+        return {"kind": "no-sdk", "python": sys.executable, "message": str(exc)}
+
+    main = Path(args.main)
+    os.chdir(args.program_dir)
+    sys.path.insert(0, str(main.parent))
+    pulumi.runtime.configure(_settings(pulumi.runtime, args))
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    error: BaseException | None = None
+    try:
+        with _linear_wait():
+            loop.run_until_complete(pulumi.runtime.run_in_stack(lambda: runpy.run_path(str(main), run_name="__main__")))
+    except BaseException as exc:  # everything a program can end with is reported
+        error = exc
+    finally:
+        loop.close()
+    return describe(error, args.program_dir)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Run a Pulumi Python program against an offline engine")
+    parser.add_argument("--monitor", required=True)
+    parser.add_argument("--engine", required=True)
+    parser.add_argument("--project", required=True)
+    parser.add_argument("--stack", required=True)
+    parser.add_argument("--organization", default="organization")
+    parser.add_argument("--parallel", type=int, default=None)
+    parser.add_argument("--result", required=True)
+    parser.add_argument("program_dir")
+    parser.add_argument("main")
+    args = parser.parse_args()
+    outcome = run(args)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    Path(args.result).write_text(json.dumps(outcome))
+    # The outcome is in the result file; a zero status means this runner did its job.
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
