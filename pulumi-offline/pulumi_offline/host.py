@@ -51,9 +51,10 @@ def interpreter(program_dir: Path, python: str | None = None, venv: str | None =
     if python:
         if not Path(python).exists():
             raise ProgramError(f"--python {python}: no such interpreter")
-        return Interpreter(python)
+        # Absolute, not resolved: a virtualenv's python is a symlink that must stay one.
+        return Interpreter(os.path.abspath(python))
     if venv:
-        candidate = _venv_python(Path(venv).resolve())
+        candidate = _venv_python(Path(venv).absolute())
         if not candidate.exists():
             raise ProgramError(f"--venv {venv}: no virtualenv there ({candidate} does not exist)")
         return Interpreter(str(candidate))
@@ -112,9 +113,12 @@ def run_hosted(
             result = Path(scratch) / "result.json"
             argv = [python.python, str(RUNNER), "--monitor", address, "--engine", address]
             argv += ["--project", config.project, "--stack", config.stack, "--result", str(result)]
-            completed = subprocess.run(
-                [*argv, str(program_dir), str(main)], cwd=program_dir, env=env, capture_output=True, text=True
-            )
+            try:
+                completed = subprocess.run(
+                    [*argv, str(program_dir), str(main)], cwd=program_dir, env=env, capture_output=True, text=True
+                )
+            except OSError as exc:
+                raise ProgramError(f"cannot start the program's interpreter {python.python}: {exc.strerror}") from exc
             outcome = json.loads(result.read_text()) if result.is_file() else None
     finally:
         server.stop(grace=None)

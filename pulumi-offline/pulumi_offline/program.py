@@ -23,6 +23,7 @@ from pulumi.runtime import mocks as pulumi_mocks
 from .engine import (
     ROOT_STACK_TYPE,
     UNKNOWN,
+    EngineError,
     EngineService,
     RecordingEngine,
     Registration,
@@ -34,6 +35,7 @@ from .engine import (
 from .mocks import RealisticMocks
 from .quiescence import linear_wait
 from .runner import describe
+from .sourcepos import fast_source_positions
 from .stackconfig import StackConfig, load_stack_config, project_main
 
 __all__ = [
@@ -146,6 +148,13 @@ def _forget_program_modules(program_dir: Path, keep: set[str]) -> None:
             del sys.modules[name]
 
 
+def _quiet_engine_errors(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """The engine's own refusals are reported once, after the run; the SDK's futures that
+    carried them need not each print "exception was never retrieved"."""
+    if not isinstance(context.get("exception"), EngineError):
+        loop.default_exception_handler(context)
+
+
 def run_engine(
     program: Callable[[], None],
     engine: RecordingEngine,
@@ -156,6 +165,7 @@ def run_engine(
 ) -> Graph:
     """Run `program` (a function that creates resources) in this process against `engine`."""
     loop = asyncio.new_event_loop()
+    loop.set_exception_handler(_quiet_engine_errors)
     asyncio.set_event_loop(loop)
     # What `set_mocks` does, minus the root stack it makes for unit tests: the program gets
     # its own from run_in_stack, as under the CLI, so the engine sees exactly one.
@@ -174,7 +184,7 @@ def run_engine(
     )
     pulumi.runtime.set_all_config(dict(config or {}), sorted(secret_keys))
     try:
-        with linear_wait():
+        with linear_wait(), fast_source_positions():
             loop.run_until_complete(pulumi.runtime.stack.run_in_stack(program))
     finally:
         loop.close()

@@ -51,16 +51,16 @@ def describe(error: BaseException | None, program_dir: str | Path) -> dict[str, 
     return {"kind": "exception", "traceback": text.rstrip()}
 
 
-def _linear_wait() -> contextlib.AbstractContextManager[None]:
-    """The tool's linear end-of-program wait (its sibling `quiescence.py`), where this SDK has
-    the internals it replaces; else the SDK's own wait."""
+def _speedup(module: str, name: str) -> contextlib.AbstractContextManager[None]:
+    """One of the tool's SDK speed-ups (its sibling `quiescence.py`'s linear end-of-program
+    wait, `sourcepos.py`'s source positions), where this SDK has the internals it replaces."""
     try:
-        spec = importlib.util.spec_from_file_location("_offline_quiescence", Path(__file__).with_name("quiescence.py"))
+        spec = importlib.util.spec_from_file_location(f"_offline_{module}", Path(__file__).with_name(f"{module}.py"))
         assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module.linear_wait()
-    except Exception:  # an SDK older or newer than the one the wait was written against
+        loaded = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(loaded)
+        return getattr(loaded, name)()
+    except Exception:  # an SDK older or newer than the one these were written against
         return contextlib.nullcontext()
 
 
@@ -86,6 +86,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     except ImportError as exc:
         return {"kind": "no-sdk", "python": sys.executable, "message": str(exc)}
 
+    # The CLI shows debug messages only with --debug; the SDK sends each one as a blocking
+    # Log RPC from the event loop (several per resource), so they are dropped here.
+    pulumi.log.debug = lambda *_args, **_kwargs: None
     main = Path(args.main)
     os.chdir(args.program_dir)
     sys.path.insert(0, str(main.parent))
@@ -94,7 +97,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     asyncio.set_event_loop(loop)
     error: BaseException | None = None
     try:
-        with _linear_wait():
+        with _speedup("quiescence", "linear_wait"), _speedup("sourcepos", "fast_source_positions"):
             loop.run_until_complete(pulumi.runtime.run_in_stack(lambda: runpy.run_path(str(main), run_name="__main__")))
     except BaseException as exc:  # everything a program can end with is reported
         error = exc
