@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 import grpc
+import pulumi.runtime
 from pulumi.runtime.proto import engine_pb2_grpc, resource_pb2_grpc
 
 from .engine import EngineService, RecordingEngine
@@ -99,6 +100,8 @@ def run_hosted(
     main = project_main(program_dir)
     engine = RecordingEngine(RealisticMocks(), config.project, config.stack, program_dir)
     log = EngineService(echo)
+    # The mocks answer as the stack's providers are configured (`aws:region`…), from this process.
+    pulumi.runtime.set_all_config(dict(config.values), sorted(config.secret_keys))
     server, address = _serve(engine, log)
     env = dict(os.environ)
     env.update(

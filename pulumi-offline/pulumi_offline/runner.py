@@ -80,6 +80,48 @@ def _settings(pulumi_runtime: Any, args: argparse.Namespace) -> Any:
     return pulumi_runtime.Settings(**{k: v for k, v in wanted.items() if k in accepted})
 
 
+def _plain_invoke_site(token: str, program_dir: str) -> tuple[str, int] | None:
+    """Where the program called `token` in the plain form (`aws.get_ami()`), which blocks in
+    the SDK's `invoke` until the answer comes: the program's own frame on that thread's stack.
+    The Output form (`get_ami_output()`) returned long before: None."""
+    root = f"{Path(program_dir).resolve()}/"
+    for top in sys._current_frames().values():
+        frame: Any = top
+        blocked = False
+        while frame is not None:
+            code = frame.f_code
+            if not blocked:
+                blocked = (
+                    code.co_name == "invoke"
+                    and code.co_filename.endswith(os.path.join("pulumi", "runtime", "invoke.py"))
+                    and frame.f_locals.get("tok") == token
+                )
+            elif code.co_filename.startswith(root) and "-packages/" not in code.co_filename:
+                return code.co_filename, frame.f_lineno
+            frame = frame.f_back
+    return None
+
+
+class _Monitor:
+    """The SDK's resource monitor client, telling the engine where a plain invoke was called
+    (`sourcePosition`, which this SDK leaves empty for invokes): an unanswered one can then
+    name the program's line, and only the Output form may be answered unknown."""
+
+    def __init__(self, stub: Any, program_dir: str) -> None:
+        self._stub = stub
+        self._program_dir = program_dir
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stub, name)
+
+    def Invoke(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        site = _plain_invoke_site(request.tok, self._program_dir)
+        if site is not None and not request.sourcePosition.uri:
+            request.sourcePosition.uri = Path(site[0]).as_uri()
+            request.sourcePosition.line = site[1]
+        return self._stub.Invoke(request, *args, **kwargs)
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         import pulumi.runtime
@@ -92,7 +134,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     main = Path(args.main)
     os.chdir(args.program_dir)
     sys.path.insert(0, str(main.parent))
-    pulumi.runtime.configure(_settings(pulumi.runtime, args))
+    settings = _settings(pulumi.runtime, args)
+    settings.monitor = _Monitor(settings.monitor, args.program_dir)
+    pulumi.runtime.configure(settings)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     error: BaseException | None = None

@@ -6,8 +6,9 @@ and print a table: program, preview, check, resources, reason (the tool's own er
 
 Each program runs as a user runs it: a fresh `pulumi-offline` process, the program's own
 interpreter (`--venv`, one shared virtualenv with their requirements), no edits to the program.
-`--config-file` is YAML, `{program: {key: value}}`, passed as `--config key=value` (what a stack
-file holding the required config would say). `check` exiting 1 (a mandatory violation) ran.
+`--config-file` is YAML, `{program: {key: value}}` (`"*"`: every program), passed as
+`--config key=value` (what a stack file holding the required config would say). `check`
+exiting 1 (a mandatory violation) ran.
 """
 
 from __future__ import annotations
@@ -84,7 +85,8 @@ def survey_one(program: Path, root: Path, args: argparse.Namespace, config: dict
     common = ["--program", str(program)]
     if args.venv:
         common += ["--venv", args.venv]
-    for key, value in (config.get(str(program.relative_to(root))) or {}).items():
+    values = {**(config.get("*") or {}), **(config.get(str(program.relative_to(root))) or {})}
+    for key, value in values.items():
         common += ["--config", f"{key}={value}"]
     with tempfile.TemporaryDirectory() as scratch:
         digest = Path(scratch) / "digest.json"
@@ -111,7 +113,7 @@ def main() -> None:
     options.add_argument("--venv", help="the virtualenv the programs run with")
     options.add_argument("--uses", help="only programs that import this module (e.g. pulumi_aws)")
     options.add_argument("--policy-pack", default=str(REPO / "policies"))
-    options.add_argument("--config-file", type=Path, help="YAML: {program: {key: value}}")
+    options.add_argument("--config-file", type=Path, help='YAML: {program: {key: value}}, "*" for all')
     options.add_argument("--jobs", type=int, default=2)
     options.add_argument("--markdown", action="store_true", help="print a Markdown table")
     args = options.parse_args()
