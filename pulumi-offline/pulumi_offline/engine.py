@@ -15,7 +15,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 import grpc
 import pulumi
@@ -255,6 +255,22 @@ class _Assets:
 # ---- the engine -----------------------------------------------------------------------------
 
 
+def _refuse(context: Any, error: Exception, cause: BaseException | None = None) -> NoReturn:
+    """Fail an RPC: in-process, raise to the SDK; over gRPC, abort with the message (the SDK
+    raises it in the program)."""
+    if context is not None:
+        context.abort(grpc.StatusCode.UNKNOWN, str(error))
+    raise error from cause
+
+
+def _invoke_response(answer: Mapping[str, Any], failures: list[tuple[str, str]]) -> resource_pb2.ResourceInvokeResponse:
+    response = resource_pb2.ResourceInvokeResponse(
+        failures=[provider_pb2.CheckFailure(property=p, reason=r) for p, r in failures]
+    )
+    getattr(response, "return").CopyFrom(python_to_struct(answer))
+    return response
+
+
 class RecordingEngine(resource_pb2_grpc.ResourceMonitorServicer):
     """The resource monitor a program talks to, recording what it registers.
 
@@ -283,13 +299,12 @@ class RecordingEngine(resource_pb2_grpc.ResourceMonitorServicer):
 
     # -- resources
 
-    def _fail(self, context: Any, urn: str, error: Exception) -> Any:
+    def _fail(self, context: Any, urn: str, error: Exception) -> NoReturn:
+        """Refuse the request as the engine would, and keep the refusal for the report."""
         message = f"{urn}: {error}"
         with self._lock:
             self.errors.append(message)
-        if context is None:
-            raise EngineError(message) from error
-        context.abort(grpc.StatusCode.UNKNOWN, message)
+        _refuse(context, EngineError(message), error)
 
     def _alias_urn(self, alias: Any, request: resource_pb2.RegisterResourceRequest) -> str:
         """An alias as the engine resolves it: a full URN, or a spec whose blanks default to the
@@ -404,31 +419,24 @@ class RecordingEngine(resource_pb2_grpc.ResourceMonitorServicer):
             found = self.registrations.get(args.get("urn", ""))
             if found is None:
                 return self._fail(context, args.get("urn", ""), KeyError("unknown resource"))
-            answer = {"urn": found.urn, "id": found.id, "state": found.outputs}
-            return resource_pb2.ResourceInvokeResponse(**{"return": python_to_struct(answer)})
+            return _invoke_response({"urn": found.urn, "id": found.id, "state": found.outputs}, [])
         try:
-            answer = self.mocks.call(
+            answer: Any = self.mocks.call(
                 pulumi.runtime.MockCallArgs(token=request.tok, args=args, provider=request.provider)
             )
         except Exception as error:
-            if context is None:
-                raise
-            context.abort(grpc.StatusCode.UNKNOWN, str(error))
-        failures: list[Any] = []
+            _refuse(context, error)
         if isinstance(answer, tuple):
-            answer, failures = answer[0], list(answer[1] or [])
-        return resource_pb2.ResourceInvokeResponse(
-            failures=[provider_pb2.CheckFailure(property=p, reason=r) for p, r in failures],
-            **{"return": python_to_struct(answer or {})},
-        )
+            return _invoke_response(answer[0] or {}, list(answer[1] or []))
+        return _invoke_response(answer or {}, [])
 
     def ExistsResource(self, request: Any, context: Any = None) -> resource_pb2.ExistsResourceResponse:
         exists = any(r.id == request.id and r.type == request.type for r in list(self.registrations.values()))
         return resource_pb2.ExistsResourceResponse(exists=exists)
 
-    def Call(self, request: Any, context: Any = None) -> resource_pb2.CallResponse:
+    def Call(self, request: Any, context: Any = None) -> provider_pb2.CallResponse:
         """A method of a multi-language component: its provider would answer; unknown offline."""
-        return resource_pb2.CallResponse()
+        return provider_pb2.CallResponse()
 
     # -- the rest of the protocol: accepted, nothing to record
 

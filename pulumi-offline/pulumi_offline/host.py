@@ -95,11 +95,11 @@ def run_hosted(
 ) -> Graph:
     """Run the program in `program_dir` for `config` with `python`; what it printed goes to
     `echo` (default stderr, so stdout stays the tool's), its warnings and errors too."""
-    echo = echo or sys.stderr
+    out: TextIO = echo or sys.stderr
     program_dir = Path(program_dir).resolve()
     main = project_main(program_dir)
     engine = RecordingEngine(RealisticMocks(), config.project, config.stack, program_dir)
-    log = EngineService(echo)
+    log = EngineService(out)
     # The mocks answer as the stack's providers are configured (`aws:region`…), from this process.
     pulumi.runtime.set_all_config(dict(config.values), sorted(config.secret_keys))
     server, address = _serve(engine, log)
@@ -127,7 +127,7 @@ def run_hosted(
         server.stop(grace=None)
     for text in (completed.stdout, completed.stderr):
         if text:
-            echo.write(text if text.endswith("\n") else text + "\n")
+            out.write(text if text.endswith("\n") else text + "\n")
     if outcome is None:
         raise ProgramError(
             f"the program's interpreter {python.python} exited with status {completed.returncode} "

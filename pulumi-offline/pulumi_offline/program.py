@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import runpy
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ from .engine import (
 )
 from .mocks import RealisticMocks
 from .quiescence import linear_wait
-from .runner import describe
+from .runner import describe, run_main
 from .sourcepos import fast_source_positions
 from .stackconfig import StackConfig, load_stack_config, project_main
 
@@ -233,7 +232,7 @@ def run_program(
     try:
         with contextlib.chdir(program_dir):
             graph = run_engine(
-                lambda: runpy.run_path(str(main), run_name="__main__"),
+                lambda: run_main(main),
                 engine,
                 config={**config.values, **(extra_config or {})},
                 secret_keys=set(config.secret_keys) | set(extra_secret_keys),

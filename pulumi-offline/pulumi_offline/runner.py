@@ -37,8 +37,9 @@ def describe(error: BaseException | None, program_dir: str | Path) -> dict[str, 
     if isinstance(error, SystemExit):
         code = error.code if isinstance(error.code, int) else 1
         return {"kind": "exit", "code": code, "message": "" if isinstance(error.code, int) else str(error.code)}
-    if type(error).__name__ == "ConfigMissingError" and isinstance(getattr(error, "key", None), str):
-        return {"kind": "config", "key": error.key, "secret": bool(getattr(error, "secret", False))}
+    key = getattr(error, "key", None)
+    if type(error).__name__ == "ConfigMissingError" and isinstance(key, str):
+        return {"kind": "config", "key": key, "secret": bool(getattr(error, "secret", False))}
     root = f"{Path(program_dir).resolve()}/"
     frames = traceback.StackSummary.from_list(
         [
@@ -62,6 +63,11 @@ def _speedup(module: str, name: str) -> contextlib.AbstractContextManager[None]:
         return getattr(loaded, name)()
     except Exception:  # an SDK older or newer than the one these were written against
         return contextlib.nullcontext()
+
+
+def run_main(main: Path) -> None:
+    """Run the program's entry point as `python main.py` would (the language host's way)."""
+    runpy.run_path(str(main), run_name="__main__")
 
 
 def _settings(pulumi_runtime: Any, args: argparse.Namespace) -> Any:
@@ -122,6 +128,10 @@ class _Monitor:
         return self._stub.Invoke(request, *args, **kwargs)
 
 
+def _run_main(main: Path) -> None:
+    runpy.run_path(str(main), run_name="__main__")
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         import pulumi.runtime
@@ -142,7 +152,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     error: BaseException | None = None
     try:
         with _speedup("quiescence", "linear_wait"), _speedup("sourcepos", "fast_source_positions"):
-            loop.run_until_complete(pulumi.runtime.run_in_stack(lambda: runpy.run_path(str(main), run_name="__main__")))
+            loop.run_until_complete(pulumi.runtime.run_in_stack(lambda: run_main(main)))
     except BaseException as exc:  # everything a program can end with is reported
         error = exc
     finally:

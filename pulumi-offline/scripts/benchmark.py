@@ -96,7 +96,7 @@ def timed(argv: list[str]) -> float:
 
 
 def main() -> None:
-    options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    options = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
     options.add_argument("--resources", type=int, nargs="+", default=[400, 4000])
     options.add_argument("--runs", type=int, default=3)
     options.add_argument("--in-process", action="store_true", help="run the programs inside the tool")

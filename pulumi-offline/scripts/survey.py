@@ -108,7 +108,7 @@ def survey_one(program: Path, root: Path, args: argparse.Namespace, config: dict
 
 
 def main() -> None:
-    options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    options = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
     options.add_argument("root", type=Path)
     options.add_argument("--venv", help="the virtualenv the programs run with")
     options.add_argument("--uses", help="only programs that import this module (e.g. pulumi_aws)")

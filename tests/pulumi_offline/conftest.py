@@ -26,7 +26,7 @@ def preview_of(graph, stack: str) -> Preview:
     return Preview(REPO, config, with_default_providers(graph, config), 0.0)
 
 
-def run_cli(*argv: str) -> tuple[int, str, str]:
+def run_cli(*argv: str | Path) -> tuple[int, str, str]:
     """`pulumi-offline argv…` in-process: exit status, stdout, stderr."""
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
