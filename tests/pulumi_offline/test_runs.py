@@ -49,7 +49,7 @@ def assets_program(tmp_path_factory) -> Path:
 def assets_digest(assets_program) -> dict:
     """One out-of-process preview, run from the repository (not the program's directory)."""
     out = assets_program.parent / "digest.json"
-    status, _, err = run_cli("preview", "--program", assets_program, "--json", out)
+    status, _, err = run_cli("preview", "--program", assets_program, "--json", out, hosted=True)
     assert status == 0, err
     assert "note:" not in err  # the program's own virtualenv was found
     return {s["urn"].rsplit("::", 1)[-1]: s["newState"] for s in json.loads(out.read_text())["steps"]}
@@ -83,7 +83,7 @@ def test_changed_code_changes_the_archive_hash(assets_program, tmp_path):
 
 
 def test_a_missing_asset_path_fails_the_preview_naming_resource_and_path():
-    status, _, err = run_cli("preview", "--in-process", "--program", FIXTURES / "missing-asset")
+    status, _, err = run_cli("preview", "--program", FIXTURES / "missing-asset")
     assert status == 2
     assert "preview failed" in err
     assert "aws:lambda/function:Function::fn: " in err
@@ -97,12 +97,12 @@ def test_an_exit_status_is_reported_and_the_tool_exits_2():
 
 
 def test_an_exit_status_in_process_is_reported_the_same_way():
-    status, _, err = run_cli("preview", "--in-process", "--program", FIXTURES / "exits")
+    status, _, err = run_cli("preview", "--program", FIXTURES / "exits")
     assert status == 2 and err.strip() == "error: the program exited with status 3"
 
 
 def test_a_syntax_error_names_the_programs_file_and_line():
-    status, _, err = run_cli("preview", "--in-process", "--program", FIXTURES / "syntax-error")
+    status, _, err = run_cli("preview", "--program", FIXTURES / "syntax-error")
     assert status == 2
     assert 'syntax-error/__main__.py", line 5' in err
     assert "SyntaxError" in err
@@ -110,17 +110,17 @@ def test_a_syntax_error_names_the_programs_file_and_line():
 
 def test_missing_config_names_the_stack_file_lines_to_add_and_config_flag_sets_it():
     program = FIXTURES / "needs-config"
-    status, _, err = run_cli("preview", "--in-process", "--program", program, "--stack", "dev")
+    status, _, err = run_cli("preview", "--program", program, "--stack", "dev")
     assert status == 2
     assert f"add to {program}/Pulumi.dev.yaml:\n  config:\n    needs-config:bucketName: <value>" in err
     assert "pulumi config set" not in err
-    status, out, err = run_cli("preview", "--in-process", "--program", program, "-c", "bucketName=reports")
+    status, out, err = run_cli("preview", "--program", program, "-c", "bucketName=reports")
     assert status == 0, err
     assert "Preview of stack dev (project needs-config)" in out
 
 
 def test_a_config_flag_needs_key_equals_value():
-    status, _, err = run_cli("preview", "--in-process", "--program", FIXTURES / "needs-config", "--config", "x.json")
+    status, _, err = run_cli("preview", "--program", FIXTURES / "needs-config", "--config", "x.json")
     assert status == 2 and "expected key=value" in err
 
 
@@ -130,7 +130,7 @@ def test_a_multi_language_component_is_reported_and_its_outputs_are_unknown():
     assert component.type == "fixturex:ec2:Network"
     web = preview.graph.named("web").raw_inputs
     assert isinstance(web["vpcId"], Unknown) and isinstance(web["description"], Unknown)
-    status, out, _ = run_cli("preview", "--in-process", "--program", FIXTURES / "remote-component")
+    status, out, _ = run_cli("preview", "--program", FIXTURES / "remote-component")
     assert status == 0
     assert "fixturex:ec2:Network  main: children not previewed; policies did not see them" in out
     report = CheckReport(PackInfo("pack", "1.0.0", ()), FIXTURES, [], preview)
