@@ -31,8 +31,8 @@ ARCHIVE_SIG = rpc._special_archive_sig
 ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
 
 # What the engine offers the SDK. `outputValues` stays off, as in the SDK's own mock monitor,
-# so Output objects never reach the recorded inputs; transforms and hooks need callbacks into
-# the program that this engine does not make, so a program using them is told, not ignored.
+# so Output objects never reach the recorded inputs. Stack transforms are accepted but not
+# applied (that needs callbacks into the program), as by the SDK's mock monitor: the run warns.
 SUPPORTED_FEATURES = (
     resource_pb2.RESOURCE_MONITOR_FEATURE_SECRETS,
     resource_pb2.RESOURCE_MONITOR_FEATURE_RESOURCE_REFERENCES,
@@ -287,6 +287,7 @@ class RecordingEngine(resource_pb2_grpc.ResourceMonitorServicer):
         self.stack_outputs: dict[str, Any] = {}
         # Failures the engine itself raised (as `urn: message`), reported after the run.
         self.errors: list[str] = []
+        self.warnings: list[str] = []
         self._lock = threading.Lock()
 
     # -- what the SDK asks first
@@ -444,9 +445,11 @@ class RecordingEngine(resource_pb2_grpc.ResourceMonitorServicer):
         return resource_pb2.RegisterPackageResponse(ref=f"offline-{request.name}-{request.version}")
 
     def RegisterStackTransform(self, request: Any, context: Any = None) -> empty_pb2.Empty:
+        self.warnings.append("the program registered a stack transform; offline it is not applied")
         return empty_pb2.Empty()
 
     def RegisterStackInvokeTransform(self, request: Any, context: Any = None) -> empty_pb2.Empty:
+        self.warnings.append("the program registered an invoke transform; offline it is not applied")
         return empty_pb2.Empty()
 
     def SignalAndWaitForShutdown(self, request: Any, context: Any = None) -> empty_pb2.Empty:

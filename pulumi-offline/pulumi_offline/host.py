@@ -128,6 +128,8 @@ def run_hosted(
     for text in (completed.stdout, completed.stderr):
         if text:
             out.write(text if text.endswith("\n") else text + "\n")
+    for warning in dict.fromkeys(engine.warnings):
+        print(f"warning: {warning}", file=out)
     if outcome is None:
         raise ProgramError(
             f"the program's interpreter {python.python} exited with status {completed.returncode} "
