@@ -1,8 +1,8 @@
 """`pulumi-offline`: preview, policy-check, diff and draw a Pulumi Python program offline.
 
-Exit status: 0 success; 1 `check` found a mandatory violation; 2 the command could not run
-(unknown stack, the program raised or exited non-zero, missing config, the policy pack failed
-to start, unreadable input).
+Exit status: 0 success; 1 `check` found a mandatory violation (with --strict-inputs, also an
+input problem); 2 the command could not run (unknown stack, the program raised or exited
+non-zero, missing config, the policy pack failed to start, unreadable input or answers file).
 
 The program runs as the engine runs it: in its own directory and interpreter (the virtualenv
 its Pulumi.yaml names, or `--python`/`--venv`), against a resource monitor this tool serves
@@ -22,6 +22,7 @@ from typing import Any
 
 from . import diff, graph
 from .check import CheckError, run_check
+from .datasources import AnswersFileError
 from .host import interpreter
 from .preview import Preview, digest, run_preview, summary
 from .program import ProgramError
@@ -70,7 +71,7 @@ def _preview(args: argparse.Namespace) -> Preview:
         python = interpreter(program, args.python, args.venv)
         if python.note:
             print(python.note, file=sys.stderr)
-    return run_preview(program, stack, config=config, python=python)
+    return run_preview(program, stack, config=config, python=python, answers=args.answers)
 
 
 def _preview_document(args: argparse.Namespace) -> dict[str, Any]:
@@ -132,7 +133,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     also = {"json": args.json, "sarif": args.sarif}
     preview = _preview(args)
     stack = preview.config.stack
-    return run_check(program, stack, args.policy_pack, args.policy_pack_config, args.format, also, preview)
+    return run_check(
+        program,
+        stack,
+        args.policy_pack,
+        args.policy_pack_config,
+        args.format,
+        also,
+        preview,
+        args.answers,
+        args.strict_inputs,
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -149,6 +160,7 @@ def parser() -> argparse.ArgumentParser:
         where.add_argument("--python", metavar="PATH", help="the program's interpreter (default: its virtualenv)")
         where.add_argument("--venv", metavar="DIR", help="the program's virtualenv")
         where.add_argument("--in-process", action="store_true", help="run the program inside this tool")
+        command.add_argument("--answers", metavar="FILE", help="answers to provider functions (YAML or JSON)")
 
     preview = commands.add_parser("preview", help="run the program for a stack; print a summary, write a digest")
     program_options(preview, "stack whose Pulumi.<stack>.yaml config to use")
@@ -164,6 +176,7 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=["text", "json", "sarif"], default="text", help="what to print")
     check.add_argument("--json", metavar="FILE", help="also write the policy events (JSON) here")
     check.add_argument("--sarif", metavar="FILE", help="also write the SARIF 2.1.0 report here")
+    check.add_argument("--strict-inputs", action="store_true", help="exit 1 on input problems too")
     check.set_defaults(run=cmd_check)
 
     compare = commands.add_parser("diff", help="compare two digests (base branch and pull request)")
@@ -187,7 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
-    except (UsageError, StackConfigError, CheckError, ProgramError) as exc:
+    except (UsageError, StackConfigError, CheckError, ProgramError, AnswersFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
     return 2
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pulumi.runtime.rpc import UNKNOWN as UNKNOWN_ID
 
+from . import datasources, shapes
 from .host import Interpreter, run_hosted
 from .program import ROOT_STACK_TYPE, Graph, Registration, Secret, Unknown, run_program
 from .providers import with_default_providers
@@ -32,6 +33,9 @@ class Preview:
     config: StackConfig
     graph: Graph
     seconds: float
+    # Provider functions answered offline, and inputs that do not fit the SDK's types.
+    served: list[datasources.Served] = field(default_factory=list)
+    input_problems: list[shapes.InputProblem] = field(default_factory=list)
 
 
 def run_preview(
@@ -40,18 +44,23 @@ def run_preview(
     *,
     config: StackConfig | None = None,
     python: Interpreter | None = None,
+    answers: Path | str | None = None,
 ) -> Preview:
     """Run the program for `stack` (None: a program without stack files, stack `dev`) with its
     stack config (or `config`): with `python`, as the engine runs it (its own interpreter, over
-    gRPC); without, in this process (fast, for tests)."""
+    gRPC); without, in this process (fast, for tests). Provider functions are answered from
+    `answers` (an answers file) and the built-in answers."""
     program_dir = Path(program_dir).resolve()
     config = config or load_stack_config(program_dir, stack)
     started = time.perf_counter()
-    if python is not None:
-        graph = run_hosted(program_dir, config, python)
-    else:
-        graph = run_program(program_dir, stack, config=config)
-    return Preview(program_dir, config, with_default_providers(graph, config), time.perf_counter() - started)
+    with datasources.serving(answers) as session:
+        if python is not None:
+            graph = run_hosted(program_dir, config, python)
+        else:
+            graph = run_program(program_dir, stack, config=config)
+    problems = shapes.check_graph(graph)
+    graph = with_default_providers(graph, config)
+    return Preview(program_dir, config, graph, time.perf_counter() - started, session.served, problems)
 
 
 def render(value: Any) -> Any:
@@ -113,16 +122,56 @@ def digest(preview: Preview) -> dict[str, Any]:
         {"op": "create", "urn": r.urn, "provider": "", "newState": _new_state(r, preview.program_dir)}
         for r in preview.graph
     ]
-    offline: dict[str, Any] = {"version": DIGEST_VERSION, "project": config.project, "stack": config.stack}
-    if remote := [r.urn for r in preview.graph.remote_components]:
-        offline["notPreviewed"] = remote
     return {
         "config": {k: SECRET_TEXT if k in config.secret_keys else v for k, v in sorted(config.values.items())},
         "steps": steps,
         "changeSummary": {"create": len(steps)},
         "duration": int(preview.seconds * 1e9),
-        "offline": offline,
+        "offline": offline_meta(preview),
     }
+
+
+def _problem_entry(problem: shapes.InputProblem, program_dir: Path) -> dict[str, str]:
+    entry = problem.as_dict()
+    if problem.source_position:
+        entry["sourcePosition"] = _source_position(problem.source_position, program_dir)
+    return entry
+
+
+def offline_meta(preview: Preview) -> dict[str, Any]:
+    """The digest's own section: version, project, stack and, when there are any, the data
+    sources answered offline, the input problems and the multi-language components."""
+    config = preview.config
+    meta: dict[str, Any] = {"version": DIGEST_VERSION, "project": config.project, "stack": config.stack}
+    if preview.served:
+        meta["dataSources"] = [s.as_dict() for s in preview.served]
+    if preview.input_problems:
+        meta["inputProblems"] = [_problem_entry(p, preview.program_dir) for p in preview.input_problems]
+    if remote := [r.urn for r in preview.graph.remote_components]:
+        meta["notPreviewed"] = remote
+    return meta
+
+
+def offline_notes(meta: dict[str, Any]) -> list[str]:
+    """The lines preview and check print after their own report: every provider function
+    answered offline (so no placeholder passes for a look-up), every input problem and every
+    multi-language component whose children nobody previewed."""
+    lines = []
+    served = meta.get("dataSources", [])
+    if served:
+        lines += ["", f"Data sources answered offline ({len(served)}; not looked up in any account):"]
+        for s in served:
+            arguments = f"({s['arguments']})" if s["arguments"] else "()"
+            lines.append(f"  {s['source']:<12}  {s['function']}{arguments}")
+    problems = meta.get("inputProblems", [])
+    if problems:
+        lines += ["", f"Input problems ({len(problems)}; the SDK's types, as the provider's Check would see them):"]
+        for p in problems:
+            position = p.get("sourcePosition", "")
+            where = f"  ({position.removeprefix('project:///').replace('#', ':')})" if position else ""
+            lines.append(f"  {p['type']}  {p['name']}  {p['path']}: {p['message']}{where}")
+    lines += not_previewed(meta.get("notPreviewed", []))
+    return lines
 
 
 NOT_PREVIEWED = "children not previewed; policies did not see them"
@@ -185,5 +234,5 @@ def summary(document: dict[str, Any]) -> str:
         lines.append(f"  {count:>4}  {type_}")
     protected = sum(1 for s in resources if s.get("protect"))
     lines.append(f"  {len(resources):>4}  total ({protected} protected)")
-    lines += not_previewed(meta.get("notPreviewed", []))
+    lines += offline_notes(meta)
     return "\n".join(lines)
