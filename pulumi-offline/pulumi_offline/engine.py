@@ -23,6 +23,8 @@ from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2, resource_pb2, resource_pb2_grpc
 
+from .datasources import UnansweredInvokeError, UnknownInvokeResult
+
 SIG_KEY = rpc._special_sig_key
 SECRET_SIG = rpc._special_secret_sig
 RESOURCE_SIG = rpc._special_resource_sig
@@ -425,6 +427,13 @@ class RecordingEngine(resource_pb2_grpc.ResourceMonitorServicer):
             answer: Any = self.mocks.call(
                 pulumi.runtime.MockCallArgs(token=request.tok, args=args, provider=request.provider)
             )
+        except UnknownInvokeResult as unknown:
+            if not request.sourcePosition.uri:
+                # The Output form: wholly unknown, as the engine answers a look-up it cannot make yet.
+                return resource_pb2.ResourceInvokeResponse(unknown=True)
+            # A plain call, whose result cannot be unknown: the runner says where it was made.
+            site = f"{request.sourcePosition.uri.removeprefix('file://')}:{request.sourcePosition.line}"
+            _refuse(context, UnansweredInvokeError(request.tok, unknown.call_args, site), unknown)
         except Exception as error:
             _refuse(context, error)
         if isinstance(answer, tuple):

@@ -10,8 +10,8 @@ from typing import Any
 
 import pulumi
 
-from .aws_types import ID_PREFIXES
 from . import datasources
+from .aws_types import ID_PREFIXES
 from .datasources import call_site
 
 ACCOUNT_ID = "123456789012"
