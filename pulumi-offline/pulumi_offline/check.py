@@ -72,7 +72,7 @@ def check(
         hint = "" if pack_dir else " (pass --policy-pack DIR)"
         raise CheckError(f"{pack_path}: no PulumiPolicy.yaml, not a policy pack{hint}")
     policy_config = _policy_config(program, stack, config_file)
-    preview = preview or run_preview(program, stack, answers)
+    preview = preview or run_preview(program, stack, answers=answers)
     config = preview.config
     try:
         with PolicyPackServer(
