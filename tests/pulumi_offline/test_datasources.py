@@ -249,3 +249,14 @@ def test_public_facts_are_the_real_ones_and_owned_things_are_marked_placeholders
     registry = _ask("aws:ecr/getCredentials:getCredentials", {"registryId": "210987654321"}, "eu-west-1")
     assert registry["proxyEndpoint"] == "https://210987654321.dkr.ecr.eu-west-1.amazonaws.com"
     assert registry["password"].startswith("offline-placeholder-")
+
+
+def test_get_ami_answers_most_recent_as_the_bool_the_provider_returns():
+    """pulumi/examples' ECS program passes most_recent="true"; the provider coerces it, and the
+    SDK's result type accepts only a bool."""
+
+    def program():
+        image = aws.ec2.get_ami(most_recent="true", owners=["amazon"])  # type: ignore[arg-type]
+        aws.ec2.Instance("web", ami=image.id, instance_type="t3.micro")
+
+    assert run(program).named("web").inputs["ami"].startswith("ami-")
