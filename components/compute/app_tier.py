@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import pulumi
 import pulumi_aws as aws
 
-from ..config import COLORS, Color, ComputeSettings
+from ..config import Color, ComputeSettings, Ec2ColorSettings
 from ..foundation.log_groups import encrypted_log_group
 from . import user_data
 
@@ -25,6 +26,15 @@ MANAGED_POLICIES = {
     "cloudwatch-agent": "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
 }
 ECR_PULL = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
+# An instance refresh may run 10% above the desired count: it replaces a tenth of the fleet at a time.
+REFRESH_MAX_HEALTHY_PERCENT = 110
+ECR_IMAGE = re.compile(r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/(?P<repo>[^@:]+)")
+
+
+def ecr_repository_arn(image: str | None) -> str | None:
+    """The ECR repository an image reference points into (None for other registries)."""
+    match = ECR_IMAGE.match(image or "")
+    return match and f"arn:aws:ecr:{match['region']}:{match['account']}:repository/{match['repo']}"
 
 
 class AppTier(pulumi.ComponentResource):
@@ -34,6 +44,7 @@ class AppTier(pulumi.ComponentResource):
 
     launch_templates: dict[Color, aws.ec2.LaunchTemplate]
     groups: dict[Color, aws.autoscaling.Group]
+    group_names: dict[Color, pulumi.Output[str]]
 
     def __init__(
         self,
@@ -49,6 +60,7 @@ class AppTier(pulumi.ComponentResource):
         repository_arn: pulumi.Input[str],
         secret_arns: Mapping[str, pulumi.Input[str]],
         data_key: aws.kms.Key,
+        autoscaling_role_arn: pulumi.Input[str],
         logs_key: aws.kms.Key,
         log_retention_days: int,
         tags: Mapping[str, str],
@@ -60,13 +72,26 @@ class AppTier(pulumi.ComponentResource):
         self.log_group = encrypted_log_group(
             f"{name}-logs", f"/app/{resource_name}", log_retention_days, logs_key, parent=self
         )
-        self.role = self._instance_role(name, region, secret_arns, data_key, repository_arn)
-        self.instance_profile = aws.iam.InstanceProfile(f"{name}-profile", role=self.role.name, opts=child)
-
         self.launch_templates = {}
         self.groups = {}
-        for color in COLORS:
-            fleet = getattr(settings, color)
+        self.group_names = {}
+        colors = settings.colors_on("ec2")
+        if not colors:
+            # Every colour is on EKS: no instance role that may read the app's secrets.
+            self.register_outputs({"group_names": self.group_names})
+            return
+        # The stack's own repository, and any ECR repository an EC2 colour's configured image is in.
+        pulled = [
+            repository_arn,
+            *sorted({arn for c in colors if (arn := ecr_repository_arn(settings.color(c).image))}),
+        ]
+        self.role = self._instance_role(name, region, secret_arns, data_key, pulled)
+        self.instance_profile = aws.iam.InstanceProfile(f"{name}-profile", role=self.role.name, opts=child)
+
+        # Only the colours on EC2; an eks colour runs on the cluster (compute/kubernetes).
+        for color in colors:
+            fleet = settings.color(color)
+            assert isinstance(fleet, Ec2ColorSettings)
             script = pulumi.Output.all(
                 image=images[color], log_group=self.log_group.name, secrets=dict(secret_arns)
             ).apply(
@@ -85,7 +110,7 @@ class AppTier(pulumi.ComponentResource):
                 f"{name}-{color}",
                 name=f"{resource_name}-{color}",
                 image_id=f"resolve:ssm:{AMI_PARAMETER}",
-                instance_type=settings.instance_type,
+                instance_type=settings.instance_type or "",
                 iam_instance_profile=aws.ec2.LaunchTemplateIamInstanceProfileArgs(arn=self.instance_profile.arn),
                 # HOST-2: session tokens only, and none reachable from inside a container.
                 metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
@@ -134,16 +159,22 @@ class AppTier(pulumi.ComponentResource):
                 max_size=fleet.max_size,
                 desired_capacity=fleet.desired_capacity,
                 target_group_arns=[target_groups[color].arn],
+                # The stack's own Auto Scaling role, which the data key's policy names (HOST-3).
+                service_linked_role_arn=autoscaling_role_arn,
                 health_check_type="ELB",
                 health_check_grace_period=HEALTH_CHECK_GRACE_SECONDS,
                 default_instance_warmup=WARMUP_SECONDS,
                 # DEP-2 (maxSurge 1, maxUnavailable 0): new instances come up and turn healthy
-                # before old ones leave, so capacity never drops below 100%.
+                # before old ones leave, so capacity never drops below 100%; a tenth of the fleet
+                # (at least one instance) at a time, not the whole fleet at once. No auto-rollback:
+                # AWS doesn't offer it for launch templates whose image is an SSM parameter
+                # (HOST-5; API RefreshPreferences, AutoRollback); a bad release is rolled back by
+                # traffic weight (docs/blue-green.md).
                 instance_refresh=aws.autoscaling.GroupInstanceRefreshArgs(
                     strategy="Rolling",
                     preferences=aws.autoscaling.GroupInstanceRefreshPreferencesArgs(
                         min_healthy_percentage=100,
-                        max_healthy_percentage=200,
+                        max_healthy_percentage=REFRESH_MAX_HEALTHY_PERCENT,
                         instance_warmup=str(WARMUP_SECONDS),
                         skip_matching=True,
                     ),
@@ -182,7 +213,7 @@ class AppTier(pulumi.ComponentResource):
         region: str,
         secret_arns: Mapping[str, pulumi.Input[str]],
         data_key: aws.kms.Key,
-        repository_arn: pulumi.Input[str],
+        repository_arns: list[pulumi.Input[str]],
     ) -> aws.iam.Role:
         """SSM and the CloudWatch agent (AWS managed policies), this app's secrets and image."""
         child = pulumi.ResourceOptions(parent=self)
@@ -203,7 +234,7 @@ class AppTier(pulumi.ComponentResource):
         statements = [
             # GetAuthorizationToken has no resource-level permissions (AWS).
             {"Sid": "EcrLogin", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
-            {"Sid": "PullAppImage", "Effect": "Allow", "Action": ECR_PULL, "Resource": repository_arn},
+            {"Sid": "PullAppImage", "Effect": "Allow", "Action": ECR_PULL, "Resource": repository_arns},
         ]
         if secret_arns:
             statements += [

@@ -205,6 +205,17 @@ def computed_outputs(
         case "aws:backup/vault:Vault":
             out |= {"arn": f"arn:aws:backup:{region}:{account}:backup-vault:{physical}"}
             resource_id = physical
+        case "aws:eks/cluster:Cluster":
+            # What a kubeconfig and the node security group rules are built from.
+            out |= {
+                "arn": f"arn:aws:eks:{region}:{account}:cluster/{physical}",
+                "endpoint": f"https://{suffix.upper()}.gr7.{region}.eks.amazonaws.com",
+                "certificateAuthority": {"data": base64.b64encode(f"offline-ca-{suffix}".encode()).decode()},
+                "vpcConfig": {
+                    **(inputs.get("vpcConfig") or {}),
+                    "clusterSecurityGroupId": f"sg-{_digest('eks', name)}",
+                },
+            }
         case "aws:ec2/launchTemplate:LaunchTemplate":
             out |= {"latestVersion": 1, "defaultVersion": 1}
         case "aws:route53/record:Record":

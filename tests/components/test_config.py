@@ -131,7 +131,9 @@ def test_colour_receiving_traffic_needs_instances():
         "compute.green",
         {"min_size": 0, "max_size": 10, "desired_capacity": 0},
     )
-    assert any("traffic.green sends 50% to compute.green, which has no instances" in p for p in problems(raw))
+    assert any(
+        "traffic.green sends 50% to compute.green, whose min_size 0 guarantees no instances" in p for p in problems(raw)
+    )
 
 
 def test_invalid_stack_config_registers_no_resource(monkeypatch):

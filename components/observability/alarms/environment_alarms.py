@@ -12,17 +12,20 @@ from functools import partial
 import pulumi
 import pulumi_aws as aws
 
-from ...config import AlarmSettings
+from ...config import AlarmSettings, Severity
 from ..notifications import Notifications
 from .data_stores import cache_alarms, documentdb_alarms, postgres_alarms
-from .factory import DAILY, FAST, FIVE_MINUTES, SLOW, SUSTAINED, AlarmFactory, Metric
-from .targets import AlarmTargets
+from .factory import DAILY, FAST, FIVE_MINUTES, SLOW, SUSTAINED, AlarmFactory, Metric, Window
+from .targets import POD_CPU, POD_MEMORY, AlarmTargets
 
 # Failed connections as the Node.js drivers (pg, mongodb, ioredis) and the application log them:
 # no AWS metric counts refused or failed connections.
 DB_CONNECTION_ERROR_PATTERN = (
     '?ECONNREFUSED ?ETIMEDOUT ?"database connection failed" ?"password authentication failed" ?"too many clients"'
 )
+
+
+STORAGE_EVENT_IDS = ("RDS-EVENT-0224", "RDS-EVENT-0223", "RDS-EVENT-0007")
 
 
 class Alarms(pulumi.ComponentResource):
@@ -61,10 +64,38 @@ class Alarms(pulumi.ComponentResource):
             family(targets)
         for store_alarms in (postgres_alarms, documentdb_alarms, cache_alarms):
             store_alarms(self._factory, self._th, targets)
+        self._storage_events(targets)
         self.alarms = self._factory.alarms
         # Alarms living in us-east-1 (CloudFront, its web ACL and certificate).
         self.global_keys = self._factory.global_keys
         self.register_outputs({"alarm_names": [a.name for a in self.alarms.values()]})
+
+    def _storage_events(self, t: AlarmTargets) -> None:
+        """Under storage autoscaling the allocation grows, which no FreeStorageSpace threshold can
+        follow (CloudWatch has no allocated-storage metric): RDS's own events say when space really
+        runs out. RDS-EVENT-0224: an autoscaling step would reach the ceiling; RDS-EVENT-0223:
+        autoscaling can't scale; RDS-EVENT-0007: storage exhausted (RDS user guide, "Amazon RDS
+        event categories and event messages")."""
+        if t.db_instance_id is None or not t.db_storage_autoscales:
+            return
+        rule = aws.cloudwatch.EventRule(
+            f"{self._name}-postgres-storage-events",
+            description="Postgres storage autoscaling reaches its ceiling, can't scale, or storage is exhausted",
+            event_pattern=pulumi.Output.json_dumps(
+                {
+                    "source": ["aws.rds"],
+                    "detail-type": ["RDS DB Instance Event"],
+                    "detail": {"SourceIdentifier": [t.db_instance_id], "EventID": list(STORAGE_EVENT_IDS)},
+                }
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        aws.cloudwatch.EventTarget(
+            f"{self._name}-postgres-storage-events-topic",
+            rule=rule.name,
+            arn=self._topics.arn_for("critical"),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
 
     def _load_balancer(self, t: AlarmTargets) -> None:
         if t.alb_arn_suffix is None:
@@ -172,17 +203,47 @@ class Alarms(pulumi.ComponentResource):
                 window=SLOW,
                 summary=f"A {color} instance has less than {th.app_disk_free_percent}% disk free",
             )
-        if t.app_log_group_name is not None:
-            self._factory.log_count(
-                "db-connection-failures",
-                "critical",
-                t.app_log_group_name,
-                DB_CONNECTION_ERROR_PATTERN,
-                0,
-                window=FAST,
-                runbook="database-connections",
-                summary="The application fails to connect to a database or the cache",
+        for color, pods in t.pods.items():
+            cpu, memory = Metric(*POD_CPU, pods.dimensions), Metric(*POD_MEMORY, pods.dimensions, "Maximum")
+            alarm(
+                f"app-cpu-{color}",
+                "warning",
+                cpu,
+                ">",
+                th.app_cpu_percent,
+                window=SLOW,
+                summary=f"{color} pods average above {th.app_cpu_percent}% of their CPU limit",
             )
+            levels: tuple[tuple[str, Severity, float, Window], ...] = (
+                ("app-memory", "warning", th.app_memory_warning_percent, SUSTAINED),
+                ("app-out-of-memory", "critical", th.app_memory_critical_percent, FAST),
+            )
+            for key, severity, percent, window in levels:
+                alarm(
+                    f"{key}-{color}",
+                    severity,
+                    memory,
+                    ">",
+                    percent,
+                    window=window,
+                    summary=f"A {color} pod uses over {percent}% of its memory limit",
+                )
+        # The ec2 colours log to the app log group, the eks colours' containers to Container Insights.
+        for key, log_group in (
+            ("db-connection-failures", t.app_log_group_name),
+            ("db-connection-failures-pods", t.pod_log_group_name),
+        ):
+            if log_group is not None:
+                self._factory.log_count(
+                    key,
+                    "critical",
+                    log_group,
+                    DB_CONNECTION_ERROR_PATTERN,
+                    0,
+                    window=FAST,
+                    runbook="database-connections",
+                    summary="The application fails to connect to a database or the cache",
+                )
 
     def _edge(self, t: AlarmTargets) -> None:
         th = self._th
