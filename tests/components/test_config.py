@@ -138,15 +138,15 @@ def test_colour_receiving_traffic_needs_instances():
 
 def test_invalid_stack_config_registers_no_resource(monkeypatch):
     registered = []
-    import pulumi_offline.program as program
+    from pulumi_offline.engine import RecordingEngine
 
-    original = program.RecordingMonitor.RegisterResource
+    original = RecordingEngine.RegisterResource
 
     def spy(self, request):
         registered.append(request.type)
         return original(self, request)
 
-    monkeypatch.setattr(program.RecordingMonitor, "RegisterResource", spy)
+    monkeypatch.setattr(RecordingEngine, "RegisterResource", spy)
     with pytest.raises(ProgramError) as info:
         build("prod", extra_config={"platform:network": json.dumps({"cidr": "10.0.0.0/33"})})
     assert isinstance(info.value.__cause__, ConfigError)
