@@ -328,8 +328,8 @@ MUTATIONS = [
     M(
         "pack-ssh-range-not-checked",
         "policies/hardening/network.py",
-        "return self.from_port <= port <= self.to_port",
-        "return self.from_port == port",
+        "return not self.icmp and self.from_port <= port <= self.to_port",
+        "return not self.icmp and self.from_port == port",
         "an ingress range that spans port 22 (0-1024) is not seen as SSH",
         PACK,
     ),

@@ -75,7 +75,7 @@ def check(
         hint = "" if pack_dir else " (pass --policy-pack DIR)"
         raise CheckError(f"{pack_path}: no PulumiPolicy.yaml, not a policy pack{hint}")
     policy_config = _policy_config(program, stack, config_file)
-    preview = preview or run_preview(program, stack, answers)
+    preview = preview or run_preview(program, stack, answers=answers)
     config = preview.config
     try:
         server = PolicyPackServer(
@@ -152,6 +152,7 @@ def run_check(
     config_file: str | None,
     fmt: str,
     also: dict[str, str | None],
+    preview: Preview | None = None,
     answers: str | None = None,
     strict_inputs: bool = False,
 ) -> int:
@@ -160,7 +161,7 @@ def run_check(
     any input problem)."""
     from .sarif import sarif
 
-    report = check(program, stack, pack_dir, config_file, answers=answers)
+    report = check(program, stack, pack_dir, config_file, preview, answers=answers)
     renderers = {
         "text": lambda: text(report),
         "json": lambda: json.dumps(events(report), indent=2),

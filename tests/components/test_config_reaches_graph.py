@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pydantic import BaseModel
 
 from components.config import Settings, load_settings
+from pulumi_offline.program import reveal
 from pulumi_offline.stackconfig import load_stack_config
 from tests.components import variants
 from tests.conftest import REPO
@@ -90,6 +91,13 @@ def test_edge_keys_reach_the_graph():
         assert (statement["limit"], statement["evaluationWindowSec"]) == (15000, 300), where
         assert graph.named(f"staging-waf-{where}-logs").inputs["retentionInDays"] == 90
     assert graph.named("staging-app-logs").inputs["retentionInDays"] == 90
+    # CloudFront sends slot b's value; slot a was regenerated on its rotation date.
+    slots = {
+        s: reveal(graph.named(f"staging-origin-secret-value{'-b' if s == 'b' else ''}").outputs["result"]) for s in "ab"
+    }
+    headers = [h["value"] for h in api["customHeaders"]]
+    assert headers == [slots["b"]] and slots["a"] != slots["b"]
+    assert graph.named("staging-origin-secret-value").inputs["keepers"] == {"rotated_on": "2026-10-01"}
 
 
 def test_compute_keys_reach_the_graph():

@@ -13,8 +13,9 @@ from functools import cache
 from pulumi_offline.program import Graph
 from tests.conftest import build
 
-PINNED = "222222222222.dkr.ecr.us-east-1.amazonaws.com/platform-prod/app@sha256:" + "ab" * 32
-PINNED_GREEN = "222222222222.dkr.ecr.us-east-1.amazonaws.com/platform-prod/app@sha256:" + "cd" * 32
+# A release built elsewhere: the shared build account's repository, not the stack's own.
+PINNED = "333333333333.dkr.ecr.us-east-1.amazonaws.com/erp/app@sha256:" + "ab" * 32
+PINNED_GREEN = "333333333333.dkr.ecr.us-east-1.amazonaws.com/erp/app@sha256:" + "cd" * 32
 
 # Foundation and network: staging moved to eu-west-1 with fixed subnet CIDRs (conftest's eu_staging).
 FOUNDATION = {
@@ -47,6 +48,7 @@ EDGE = {
     "rate_limit_window_seconds": 300,
     "static_ttl_seconds": 3600,
     "log_retention_days": 90,
+    "origin_secret": {"sends": "b", "rotated_on": {"a": "2026-10-01"}},
 }
 GREEN_RUNNING = {"green": {"min_size": 1, "max_size": 3, "desired_capacity": 1}}
 # Compute: prod with both colours' images pinned (nothing to build) and every fleet figure tuned.
@@ -132,6 +134,7 @@ THRESHOLDS = {
 ALARMS = {
     "runbook_url": "https://wiki.example.com/platform/runbooks",
     "email_subscribers": {"critical": ["oncall@example.com"], "warning": ["ops@example.com"]},
+    "webhooks_auto_confirm": {"critical": True},
     "thresholds": THRESHOLDS,
 }
 
