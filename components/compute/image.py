@@ -98,7 +98,8 @@ class AppImage(pulumi.ComponentResource):
         if any(getattr(settings, color).image is None for color in COLORS):
             self.built = self._build(name)
         self.refs = {
-            color: pulumi.Output.from_input(getattr(settings, color).image or self.built.repo_digest)
+            # self.built is set above whenever a color names no image.
+            color: pulumi.Output.from_input(getattr(settings, color).image or self.built.repo_digest)  # pyright: ignore[reportOptionalMemberAccess]
             for color in COLORS
         }
         self.repository_url = self.repository.repository_url
