@@ -28,6 +28,8 @@ class Environment(pulumi.ComponentResource):
 
     def __init__(self, name: str, settings: Settings, opts: pulumi.ResourceOptions | None = None):
         super().__init__("platform:environment:Environment", name, None, opts)
+        # DB-7: one decision for every component (protect, deletion protection, final snapshots).
+        self.protection = Protection.for_tier(settings.tier)
         self.providers = make_providers(name, settings, parent=self)
         # Children inherit the primary-region provider; DR and global resources name theirs.
         regional = pulumi.ResourceOptions(parent=self, providers={"aws": self.providers.primary})
@@ -35,6 +37,7 @@ class Environment(pulumi.ComponentResource):
         self.keys = Keys(
             f"{name}-keys",
             settings,
+            self.protection,
             dr_provider=self.providers.dr,
             opts=regional,
             global_provider=self.providers.global_,
@@ -48,15 +51,13 @@ class Environment(pulumi.ComponentResource):
             opts=regional,
         )
 
-        # DB-7: one decision for every component (protect, deletion protection, final snapshots).
-        self.protection = Protection.for_tier(settings.tier)
         # Access logs of the ALB, CloudFront and the buckets (SSE-S3: ALB log delivery can't use KMS).
         self.edge_logs = edge_log_bucket(
             f"{name}-edge-logs",
             settings.region,
             settings.account_id,
             settings.edge.log_retention_days,
-            self.protection.enabled,
+            self.protection,
             opts=regional,
         )
         self._notifications(name, settings, regional)
@@ -104,17 +105,15 @@ class Environment(pulumi.ComponentResource):
     def _edge(self, name: str, settings: Settings, regional: pulumi.ResourceOptions) -> None:
         """Browser → CloudFront (+WAF) → ALB (+WAF) → blue/green Auto Scaling groups."""
         edge = settings.edge
-        protect = self.protection.enabled
-        aws_name = f"{settings.project}-{settings.stack}"
+        protection = self.protection
         origin_hostname = f"{edge.origin_subdomain}.{settings.domain}"
         in_us_east_1 = pulumi.ResourceOptions(parent=self, provider=self.providers.global_)
 
         self.origin_secret = OriginSecret(
             f"{name}-origin-secret",
             self.keys.data,
-            recovery_window_days=30 if protect else 7,
             keepers=rotation_keepers(settings.secrets),
-            protect=protect,
+            protection=protection,
             opts=regional,
         )
         self.certificates = {
@@ -136,7 +135,7 @@ class Environment(pulumi.ComponentResource):
         self.load_balancer = LoadBalancer(
             f"{name}-lb",
             settings.traffic,
-            resource_name=aws_name,
+            resource_name=settings.name_prefix,
             vpc_id=self.network.vpc_id,
             subnet_ids=self.network.public_subnet_ids,
             security_group=self.security_groups.alb,
@@ -147,21 +146,21 @@ class Environment(pulumi.ComponentResource):
             web_acl_arn=self.web_acls["regional"].arn,
             log_bucket=self.edge_logs,
             origin_secret=self.origin_secret,
-            protect=protect,
+            protection=protection,
             opts=regional,
         )
         self.image = AppImage(
             f"{name}-image",
             settings.compute,
-            repository_name=f"{settings.project}-{settings.stack}/app",
+            repository_name=f"{settings.name_prefix}/app",
             key=self.keys.data,
-            protect=protect,
+            protection=protection,
             opts=regional,
         )
         self.app_tier = AppTier(
             f"{name}-app",
             settings.compute,
-            resource_name=aws_name,
+            resource_name=settings.name_prefix,
             region=settings.region,
             subnet_ids=self.network.app_subnet_ids,
             security_group=self.security_groups.app,
@@ -186,7 +185,7 @@ class Environment(pulumi.ComponentResource):
             origin_secret=self.origin_secret,
             assets_key=self.keys.data,
             log_bucket=self.edge_logs,
-            protect=protect,
+            protection=protection,
             opts=regional,
         )
 
@@ -203,8 +202,7 @@ class Environment(pulumi.ComponentResource):
 
     def _data_tier(self, name: str, settings: Settings, regional: pulumi.ResourceOptions) -> None:
         """Secrets, Postgres, DocumentDB, the cache, the documents bucket and their backups."""
-        prefix = f"{settings.project}-{settings.stack}"
-        secret_prefix = f"{settings.project}/{settings.stack}"
+        prefix, secret_prefix = settings.name_prefix, settings.secret_prefix
         protection = self.protection
         context = StoreContext(
             subnets=self.network.subnets["data"],
@@ -276,7 +274,7 @@ class Environment(pulumi.ComponentResource):
         topics = {
             "settings": settings.alarms,
             "account_id": settings.account_id,
-            "label": f"{settings.project}-{settings.stack}",
+            "label": settings.name_prefix,
             "webhooks": {"critical": settings.critical_webhook_url, "warning": settings.warning_webhook_url},
         }
         self.alerts = Notifications(f"{name}-alerts", key=self.keys.alerts, **topics, opts=regional)
@@ -291,7 +289,7 @@ class Environment(pulumi.ComponentResource):
 
     def _monitoring(self, name: str, settings: Settings, regional: pulumi.ResourceOptions) -> None:
         """Alarms on every documented threshold (OBS-1) and the environment's dashboard (OBS-3)."""
-        label = f"{settings.project}-{settings.stack}"
+        label = settings.name_prefix
         postgres_id = self.postgres.instance.identifier
         docdb_id = self.document_store.cluster.cluster_identifier
         cache_id = self.cache.replication_group.replication_group_id

@@ -26,7 +26,7 @@ NOT_INFRASTRUCTURE = {
     "SEC-3": "Account level: CloudTrail records Secrets Manager access for the whole account; documented, not "
     "built per stack (docs/data-and-recovery.md).",
     "DEP-1": "Deployment behaviour, not a resource property: the blue-green listener weights come from stack "
-    "config and are tested on the program (tests/components/test_load_balancer.py, test_edge_config.py).",
+    "config and are tested on the program (tests/components/edge/test_load_balancer.py, test_edge_config.py).",
 }
 
 

@@ -10,6 +10,7 @@ import pulumi_aws as aws
 import pulumi_docker as docker
 
 from ..config import COLORS, Color, ComputeSettings
+from ..foundation.protection import Protection
 
 APP_DIR = Path(__file__).resolve().parents[2] / "app"
 # Enough builds to roll back through a bad week of deploys; older ones only cost storage.
@@ -45,7 +46,7 @@ class AppImage(pulumi.ComponentResource):
         *,
         repository_name: str,
         key: aws.kms.Key,
-        protect: bool,
+        protection: Protection,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("platform:image:AppImage", name, None, opts)
@@ -58,8 +59,8 @@ class AppImage(pulumi.ComponentResource):
             encryption_configurations=[
                 aws.ecr.RepositoryEncryptionConfigurationArgs(encryption_type="KMS", kms_key=key.arn)
             ],
-            force_delete=not protect,
-            opts=pulumi.ResourceOptions(parent=self, protect=protect),
+            force_delete=not protection.enabled,
+            opts=protection.options(self),
         )
         aws.ecr.LifecyclePolicy(
             f"{name}-lifecycle",

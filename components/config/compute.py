@@ -19,11 +19,26 @@ COLORS: tuple[Color, ...] = ("blue", "green")
 class ColorSettings(Section):
     """One colour's fleet. A colour at traffic weight 0 can be scaled to zero after a switch."""
 
-    min_size: int = Field(ge=0, le=100)
-    max_size: int = Field(ge=0, le=100)
-    desired_capacity: int = Field(ge=0, le=100)
+    min_size: int = Field(
+        ge=0,
+        le=100,
+        description="Fewest instances the colour keeps (HOST-6: >= 2 while it takes prod traffic).",
+    )
+    max_size: int = Field(
+        ge=0,
+        le=100,
+        description="Most instances the colour may scale out to.",
+    )
+    desired_capacity: int = Field(
+        ge=0,
+        le=100,
+        description="Instances the colour runs (0 parks it; a colour taking traffic needs > 0).",
+    )
     # An image pinned by digest (`repo@sha256:…`); None means the image built from app/.
-    image: str | None = None
+    image: str | None = Field(
+        None,
+        description="An image pinned by digest (`repository@sha256:…`); unset means the image built from app/.",
+    )
 
     @field_validator("image")
     @classmethod
@@ -48,11 +63,21 @@ class Ec2ComputeSettings(Section):
     """EC2 Auto Scaling behind the ALB (the first platform; EKS and local Docker will join the
     `platform` union as their own settings classes)."""
 
-    platform: Literal["ec2"] = "ec2"
-    instance_type: str
-    app_port: int = Field(3000, ge=1024, le=65535)
-    blue: ColorSettings
-    green: ColorSettings
+    platform: Literal["ec2"] = Field(
+        "ec2",
+        description="Where the application runs: `ec2` (Auto Scaling groups).",
+    )
+    instance_type: str = Field(
+        description="EC2 instance type of the application fleets (seed: t3.medium in prod).",
+    )
+    app_port: int = Field(
+        3000,
+        ge=1024,
+        le=65535,
+        description="Port the application listens on; target groups and security groups follow it.",
+    )
+    blue: ColorSettings = Field(description="The blue colour's fleet.")
+    green: ColorSettings = Field(description="The green colour's fleet.")
 
 
 ComputeSettings = Ec2ComputeSettings
@@ -61,8 +86,16 @@ ComputeSettings = Ec2ComputeSettings
 class TrafficSettings(Section):
     """Percent of requests the HTTPS listener forwards to each colour (DEP-1)."""
 
-    blue: int = Field(ge=0, le=100)
-    green: int = Field(ge=0, le=100)
+    blue: int = Field(
+        ge=0,
+        le=100,
+        description="Percent of requests sent to the blue colour.",
+    )
+    green: int = Field(
+        ge=0,
+        le=100,
+        description="Percent of requests sent to the green colour (blue + green = 100).",
+    )
 
     @model_validator(mode="after")
     def _sums_to_100(self) -> TrafficSettings:

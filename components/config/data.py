@@ -88,8 +88,13 @@ WeeklyWindow = Annotated[str, AfterValidator(_check_weekly)]
 class StoreWindows(Section):
     """When AWS may patch a store and when it takes its own daily backup (UTC)."""
 
-    maintenance_window: WeeklyWindow = MAINTENANCE_WINDOW
-    backup_window: DailyWindow = BACKUP_WINDOW
+    maintenance_window: WeeklyWindow = Field(
+        MAINTENANCE_WINDOW,
+        description="Weekly UTC window in which AWS may patch the store (seed: Tuesday 02:00-03:00).",
+    )
+    backup_window: DailyWindow = Field(
+        BACKUP_WINDOW, description="Daily UTC window of the store's own automated backup; must not overlap maintenance."
+    )
 
     @model_validator(mode="after")
     def _apart(self):
@@ -110,16 +115,29 @@ def _prod_at_least(value: int, info: ValidationInfo, minimum: int, why: str) -> 
 class PostgresSettings(StoreWindows):
     # A major version ("16") lets auto minor upgrades move the minor without the program fighting
     # them; a full version ("16.8") pins it.
-    engine_version: str = "16"
-    instance_class: str
-    allocated_storage_gb: int = Field(ge=20, le=65536)
-    max_allocated_storage_gb: int = Field(ge=20, le=65536)
-    multi_az: bool
-    backup_retention_days: int = Field(ge=1, le=35)
-    performance_insights_retention_days: int = 7
-    monitoring_interval_seconds: Literal[1, 5, 10, 15, 30, 60] = 60
+    engine_version: str = Field(
+        "16",
+        description="PostgreSQL version: a major (`16`) lets minor upgrades apply, a full one (`16.8`) pins it.",
+    )
+    instance_class: str = Field(description="RDS instance class of the Postgres instance.")
+    allocated_storage_gb: int = Field(ge=20, le=65536, description="Initial Postgres storage (GiB).")
+    max_allocated_storage_gb: int = Field(
+        ge=20, le=65536, description="Ceiling Postgres storage autoscaling may grow to (GiB)."
+    )
+    multi_az: bool = Field(description="Run Postgres Multi-AZ with a standby in another zone (DB-8: required in prod).")
+    backup_retention_days: int = Field(
+        ge=1, le=35, description="Days of RDS automated backups, the point-in-time window (DB-5: prod 35)."
+    )
+    performance_insights_retention_days: int = Field(
+        7, description="Days Performance Insights keeps (7, or a multiple of 31 up to 731)."
+    )
+    monitoring_interval_seconds: Literal[1, 5, 10, 15, 30, 60] = Field(
+        60, description="Enhanced Monitoring interval in seconds."
+    )
     # Seed: "response time > 500 ms" is a warning; statements slower than that are logged.
-    slow_query_ms: int = Field(500, ge=0)
+    slow_query_ms: int = Field(
+        500, ge=0, description="Statements slower than this are logged (log_min_duration_statement; seed: 500 ms)."
+    )
 
     @field_validator("engine_version")
     @classmethod
@@ -169,12 +187,18 @@ class PostgresSettings(StoreWindows):
 
 
 class DocumentDbSettings(StoreWindows):
-    engine_version: Literal["4.0.0", "5.0.0"] = "5.0.0"
-    instance_class: str = Field(pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")
-    instances: int = Field(ge=1, le=16)
-    backup_retention_days: int = Field(ge=1, le=35)
+    engine_version: Literal["4.0.0", "5.0.0"] = Field("5.0.0", description="DocumentDB engine version.")
+    instance_class: str = Field(pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$", description="DocumentDB instance class.")
+    instances: int = Field(
+        ge=1, le=16, description="DocumentDB instances (DB-8: prod >= 3, one per availability zone)."
+    )
+    backup_retention_days: int = Field(
+        ge=1, le=35, description="Days of DocumentDB backups, the point-in-time window (DB-5: prod 35)."
+    )
     # Operations slower than this reach the profiler log (DB-3).
-    profiler_threshold_ms: int = Field(100, ge=50, le=2147483646)
+    profiler_threshold_ms: int = Field(
+        100, ge=50, le=2147483646, description="Operations slower than this reach the profiler log (DB-3)."
+    )
 
     @field_validator("instances")
     @classmethod
@@ -194,13 +218,19 @@ class DocumentDbSettings(StoreWindows):
 class CacheSettings(Section):
     # Valkey: the open-source (BSD) continuation of Redis OSS 7.2, protocol-compatible, cheaper per
     # node hour on ElastiCache; "redis" (Redis OSS 7.1) stays available.
-    engine: Literal["valkey", "redis"] = "valkey"
-    engine_version: str = "8.0"
-    node_type: str
-    replicas: int = Field(ge=0, le=5)
-    snapshot_retention_days: int = Field(ge=1, le=35)
-    snapshot_window: DailyWindow = BACKUP_WINDOW
-    maintenance_window: WeeklyWindow = MAINTENANCE_WINDOW
+    engine: Literal["valkey", "redis"] = Field(
+        "valkey", description="Cache engine: `valkey` (the open-source continuation of Redis OSS) or `redis`."
+    )
+    engine_version: str = Field("8.0", description="Engine version (valkey 7.2, 8.0, 8.1; redis 7.0, 7.1).")
+    node_type: str = Field(description="ElastiCache node type (prod needs >= 2 GB of memory, seed).")
+    replicas: int = Field(ge=0, le=5, description="Read replicas (DB-8: prod >= 1, for automatic failover).")
+    snapshot_retention_days: int = Field(ge=1, le=35, description="Days the cache's daily snapshots are kept.")
+    snapshot_window: DailyWindow = Field(
+        BACKUP_WINDOW, description="Daily UTC window of the cache's snapshot; must not overlap maintenance."
+    )
+    maintenance_window: WeeklyWindow = Field(
+        MAINTENANCE_WINDOW, description="Weekly UTC window in which AWS may patch the cache."
+    )
 
     @field_validator("node_type")
     @classmethod
@@ -235,9 +265,13 @@ class CacheSettings(Section):
 
 class DocumentsSettings(Section):
     # Old versions of documents (overwritten or deleted) are kept this long; seed: 7 years.
-    noncurrent_version_retention_days: int = Field(ge=1)
+    noncurrent_version_retention_days: int = Field(
+        ge=1, description="Days old versions of documents are kept (DB-9: prod >= 2557, seven years)."
+    )
     # S3 Replication Time Control: 99.99% of objects in the DR region within 15 minutes (RPO).
-    replication_time_control: bool
+    replication_time_control: bool = Field(
+        description="S3 Replication Time Control to the DR region (99.99% of objects within 15 minutes)."
+    )
 
     @field_validator("noncurrent_version_retention_days")
     @classmethod
@@ -251,10 +285,14 @@ PROD_LADDER = {"hourly": 1, "daily": 7, "weekly": 28, "monthly": 365, "yearly": 
 
 
 class BackupRule(Section):
-    schedule: str = Field(pattern=r"^cron\(.+\)$")
-    retention_days: int = Field(ge=1)
+    schedule: str = Field(
+        pattern=r"^cron\(.+\)$", description="When the rule runs: an AWS Backup cron expression, `cron(…)`, UTC."
+    )
+    retention_days: int = Field(ge=1, description="Days each recovery point of this rule is kept.")
     # Cold storage applies only to resource types AWS Backup can archive; others stay warm.
-    cold_storage_after_days: int | None = Field(None, ge=1)
+    cold_storage_after_days: int | None = Field(
+        None, ge=1, description="Days before recovery points move to cold storage (then kept >= 90 days there)."
+    )
 
     @model_validator(mode="after")
     def _cold_storage_minimum(self) -> BackupRule:
@@ -268,13 +306,27 @@ class BackupRule(Section):
 
 
 class BackupSettings(Section):
-    rules: dict[BackupRuleName, BackupRule]
+    rules: dict[BackupRuleName, BackupRule] = Field(
+        description="The backup ladder: rung (hourly, daily, weekly, monthly, yearly) to its rule (DB-5)."
+    )
     # AWS Backup continuous backup of Postgres (point-in-time restore, at most 35 days).
-    continuous_backup_days: int | None = Field(None, ge=1, le=35, validate_default=True)
-    copy_to_dr: bool
+    continuous_backup_days: int | None = Field(
+        None,
+        ge=1,
+        le=35,
+        validate_default=True,
+        description="Days of AWS Backup continuous backup for point-in-time restore (prod: 35).",
+    )
+    copy_to_dr: bool = Field(
+        description="Copy every recovery point to a vault in the DR region (DB-6: required in prod)."
+    )
     # Compliance-mode vault lock; after the grace period nobody, root included, can lift it.
-    vault_lock: bool
-    vault_lock_grace_days: int = Field(3, ge=3)
+    vault_lock: bool = Field(
+        description="Compliance-mode vault lock (DB-6: required in prod); after the grace period nobody can lift it."
+    )
+    vault_lock_grace_days: int = Field(
+        3, ge=3, description="Days the vault lock can still be changed after it is applied (>= 3)."
+    )
 
     @field_validator("rules")
     @classmethod
@@ -317,6 +369,14 @@ class BackupSettings(Section):
 class SecretsSettings(Section):
     # SEC-2 emergency path: a new date regenerates every Pulumi-generated secret on the next
     # `pulumi up` (docs/data-and-recovery.md, "Emergency rotation"); None until then.
-    rotated_on: date | None = None
+    rotated_on: date | None = Field(
+        None,
+        description="SEC-2 emergency path: a new date regenerates every generated secret on the next `pulumi up`.",
+    )
     # Rotation period: RDS rotates its master password on it, the rotation function the others.
-    rotation_days: int = Field(90, ge=1, le=90)
+    rotation_days: int = Field(
+        90,
+        ge=1,
+        le=90,
+        description="Rotation period in days (SEC-2: <= 90) for RDS's and the rotation function's schedules.",
+    )

@@ -30,21 +30,39 @@ MIN_LOG_RETENTION = {"staging": 7, "prod": 365}
 class EdgeSettings(Section):
     """CloudFront, WAF and the load balancer in front of the application (NET-1..4, NET-8)."""
 
-    cloudfront_prefix_list_id: str | None = Field(None, validate_default=True)
-    # The ALB's own host name is `<origin_subdomain>.<domain>`: CloudFront connects to it over
-    # HTTPS and checks the ALB's certificate against it.
-    origin_subdomain: str = "origin"
-    # NET-4: origins (beyond the site itself) whose browsers may call the API cross-origin.
-    cors_allowed_origins: list[str] = []
-    price_class: Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"] = "PriceClass_100"
-    # NET-2 / seed "100 req/sec per IP", enforced by WAF over `rate_limit_window_seconds`.
-    rate_limit_per_second: int = Field(100, ge=1, le=100_000)
-    # The evaluation windows WAF offers; the shortest reacts fastest to a flood.
-    rate_limit_window_seconds: Literal[60, 120, 300, 600] = 60
-    # Seed cache strategy: static content 1 week.
-    static_ttl_seconds: int = Field(7 * 24 * 3600, ge=0, le=365 * 24 * 3600)
-    # WAF, application and load-balancer / CDN access logs (OBS-2).
-    log_retention_days: int = 30
+    cloudfront_prefix_list_id: str | None = Field(
+        None,
+        validate_default=True,
+        description="Id of the com.amazonaws.global.cloudfront.origin-facing prefix list the ALB admits "
+        "(known for common regions; set it elsewhere).",
+    )
+    # CloudFront connects to the ALB over HTTPS and checks the ALB's certificate against this name.
+    origin_subdomain: str = Field(
+        "origin", description="The ALB's own host name is `<origin_subdomain>.<domain>` (one DNS label)."
+    )
+    cors_allowed_origins: list[str] = Field(
+        [], description="NET-4: https origins, beyond the site itself, whose browsers may call the API."
+    )
+    price_class: Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"] = Field(
+        "PriceClass_100", description="CloudFront price class: which edge locations serve viewers."
+    )
+    rate_limit_per_second: int = Field(
+        100, ge=1, le=100_000, description="NET-2: requests per second per client IP before WAF blocks (seed: 100)."
+    )
+    # The shortest window WAF offers reacts fastest to a flood.
+    rate_limit_window_seconds: Literal[60, 120, 300, 600] = Field(
+        60, description="The WAF rate rule's evaluation window, in seconds."
+    )
+    static_ttl_seconds: int = Field(
+        7 * 24 * 3600,
+        ge=0,
+        le=365 * 24 * 3600,
+        description="How long CloudFront caches static assets by default (seed cache strategy: 1 week).",
+    )
+    log_retention_days: int = Field(
+        30,
+        description="Days WAF, application, load-balancer and CDN logs are kept (OBS-2: staging >= 7, prod >= 365).",
+    )
 
     @field_validator("origin_subdomain")
     @classmethod

@@ -18,17 +18,17 @@ MIN_FLOW_LOG_RETENTION = {"staging": 7, "prod": 365}
 class SubnetPrefixes(Section):
     """Prefix length of each tier's subnet (one subnet per tier per AZ)."""
 
-    public: int = Field(24, ge=16, le=28)
-    app: int = Field(20, ge=16, le=28)
-    data: int = Field(24, ge=16, le=28)
+    public: int = Field(24, ge=16, le=28, description="Prefix length of each public subnet (ALB, NAT gateways).")
+    app: int = Field(20, ge=16, le=28, description="Prefix length of each app subnet (instances or pods).")
+    data: int = Field(24, ge=16, le=28, description="Prefix length of each data subnet (databases, cache).")
 
 
 class ExplicitSubnets(Section):
     """Optional fixed CIDRs per tier (one per AZ, in AZ order) instead of computed ones."""
 
-    public: list[IPv4Network]
-    app: list[IPv4Network]
-    data: list[IPv4Network]
+    public: list[IPv4Network] = Field(description="Public subnet CIDRs, one per availability zone.")
+    app: list[IPv4Network] = Field(description="App subnet CIDRs, one per availability zone.")
+    data: list[IPv4Network] = Field(description="Data subnet CIDRs, one per availability zone.")
 
 
 def plan_subnets(cidr: IPv4Network, az_count: int, prefixes: SubnetPrefixes) -> dict[str, list[IPv4Network]]:
@@ -51,12 +51,24 @@ def plan_subnets(cidr: IPv4Network, az_count: int, prefixes: SubnetPrefixes) -> 
 
 
 class NetworkSettings(Section):
-    cidr: IPv4Network
-    availability_zones: list[str]
-    nat_gateways: Literal["one_per_az", "single"]
-    flow_log_retention_days: int
-    subnet_prefixes: SubnetPrefixes = SubnetPrefixes()
-    subnets: ExplicitSubnets | None = None
+    """The VPC: three subnet tiers in every availability zone, NAT egress and flow logs (NET-*)."""
+
+    cidr: IPv4Network = Field(description="The VPC's private (RFC 1918) range, /16 to /24.")
+    availability_zones: list[str] = Field(
+        description="Availability zones of the primary region to spread over (staging >= 2, prod >= 3)."
+    )
+    nat_gateways: Literal["one_per_az", "single"] = Field(
+        description="NAT gateways for private egress: one per AZ (required in prod) or a single shared one."
+    )
+    flow_log_retention_days: int = Field(
+        description="Days VPC flow logs are kept (NET-6: staging >= 7, prod >= 365; a CloudWatch Logs period)."
+    )
+    subnet_prefixes: SubnetPrefixes = Field(
+        SubnetPrefixes(), description="Prefix lengths of the computed subnets, per tier."
+    )
+    subnets: ExplicitSubnets | None = Field(
+        None, description="Fixed subnet CIDRs per tier instead of computed ones (must fit the VPC, no overlaps)."
+    )
 
     @field_validator("cidr", mode="before")
     @classmethod

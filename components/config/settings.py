@@ -31,31 +31,51 @@ SECRET_KEYS = ("critical_webhook_url", "warning_webhook_url")
 class Settings(Section):
     """Everything a stack needs, validated before any resource is registered."""
 
-    project: str
-    stack: str
-    tier: Tier
-    region: str
-    dr_region: str
-    account_id: str = Field(pattern=r"^\d{12}$")
-    owner: str = Field(min_length=1)
-    cost_centre: str = Field(min_length=1)
-    domain: str | None = Field(None, validate_default=True)
-    hosted_zone_id: str | None = Field(None, validate_default=True)
-    extra_tags: dict[str, str] = {}
-    network: NetworkSettings
-    edge: EdgeSettings = Field(default_factory=dict, validate_default=True)
-    compute: ComputeSettings
-    traffic: TrafficSettings
-    postgres: PostgresSettings
-    docdb: DocumentDbSettings
-    cache: CacheSettings
-    documents: DocumentsSettings
-    backup: BackupSettings
-    secrets: SecretsSettings
-    alarms: AlarmSettings
+    project: str = Field(description="The Pulumi project name (from Pulumi.yaml; not set in config).")
+    stack: str = Field(description="The stack name (from `-s`; not set in config).")
+    tier: Tier = Field(description="`staging` or `prod`: picks the tier defaults and how strict validation is.")
+    region: str = Field(description="Primary AWS region (`aws:region`).")
+    dr_region: str = Field(
+        description="Region backups and documents are copied to (DB-6); must differ from the primary."
+    )
+    account_id: str = Field(
+        pattern=r"^\d{12}$",
+        description="The 12-digit AWS account the stack deploys into (the providers refuse any other).",
+    )
+    owner: str = Field(min_length=1, description="Owning team, in the `owner` tag (DEP-3).")
+    cost_centre: str = Field(min_length=1, description="Cost centre, in the `cost-centre` tag (DEP-3).")
+    domain: str | None = Field(
+        None,
+        validate_default=True,
+        description="The site's DNS name; CloudFront serves it, the ALB serves `<origin_subdomain>.<domain>`.",
+    )
+    hosted_zone_id: str | None = Field(
+        None,
+        validate_default=True,
+        description="Route 53 hosted zone of `domain` (certificate validation and alias records).",
+    )
+    extra_tags: dict[str, str] = Field({}, description="Tags added to every taggable resource beside the DEP-3 ones.")
+    network: NetworkSettings = Field(description="The VPC.")
+    edge: EdgeSettings = Field(
+        default_factory=dict, validate_default=True, description="CloudFront, WAF and the load balancer."
+    )
+    compute: ComputeSettings = Field(description="The application tier.")
+    traffic: TrafficSettings = Field(description="Blue/green traffic weights (DEP-1).")
+    postgres: PostgresSettings = Field(description="RDS Postgres.")
+    docdb: DocumentDbSettings = Field(description="DocumentDB.")
+    cache: CacheSettings = Field(description="ElastiCache (Valkey or Redis).")
+    documents: DocumentsSettings = Field(description="The documents bucket and its DR replica.")
+    backup: BackupSettings = Field(description="AWS Backup.")
+    secrets: SecretsSettings = Field(description="Generated secrets and their rotation.")
+    alarms: AlarmSettings = Field(description="Alarm thresholds and recipients.")
     # HTTPS endpoints (PagerDuty, Slack…) subscribed to the alarm topics; secret config only.
-    critical_webhook_url: SecretStr | None = None
-    warning_webhook_url: SecretStr | None = None
+    critical_webhook_url: SecretStr | None = Field(
+        None,
+        description="HTTPS endpoint (PagerDuty, Slack relay) subscribed to the critical topic; secret config only.",
+    )
+    warning_webhook_url: SecretStr | None = Field(
+        None, description="HTTPS endpoint subscribed to the warning topic; secret config only."
+    )
 
     @field_validator("region", "dr_region")
     @classmethod
@@ -102,6 +122,16 @@ class Settings(Section):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    @property
+    def name_prefix(self) -> str:
+        """The prefix of every physical AWS name this stack creates (`platform-prod-…`)."""
+        return f"{self.project}-{self.stack}"
+
+    @property
+    def secret_prefix(self) -> str:
+        """The Secrets Manager path of this stack's secrets (`platform/prod/…`)."""
+        return f"{self.project}/{self.stack}"
 
     @property
     def tags(self) -> dict[str, str]:

@@ -90,7 +90,7 @@ class Documents(pulumi.ComponentResource):
             f"{name}-primary",
             key,
             log_bucket=log_bucket,
-            protect=protection.enabled,
+            protection=protection,
             tags=BACKUP_TAG,
             opts=child,
         )
@@ -98,10 +98,10 @@ class Documents(pulumi.ComponentResource):
         # are logged too, into a log bucket in its own region (S3 logs only to the same region).
         in_dr = pulumi.ResourceOptions(parent=self, providers={"aws": dr_provider})
         self.replica_logs = access_log_bucket(
-            f"{name}-replica-logs", account_id, log_retention_days, protection.enabled, opts=in_dr
+            f"{name}-replica-logs", account_id, log_retention_days, protection, opts=in_dr
         )
         self.replica = SecureBucket(
-            f"{name}-replica", dr_key, log_bucket=self.replica_logs, protect=protection.enabled, opts=in_dr
+            f"{name}-replica", dr_key, log_bucket=self.replica_logs, protection=protection, opts=in_dr
         )
         _tiering(f"{name}-primary", self.bucket, retention)
         _tiering(f"{name}-replica", self.replica, retention)

@@ -43,7 +43,7 @@ def stored_secret(
         description=description,
         kms_key_id=key.arn,
         # A deleted secret can be restored for this long; prod gives people the maximum.
-        recovery_window_in_days=30 if protection.enabled else 7,
+        recovery_window_in_days=protection.recovery_window_days,
         opts=protection.options(parent),
     )
     aws.secretsmanager.SecretVersion(

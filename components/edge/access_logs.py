@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pulumi
 
+from ..foundation.protection import Protection
 from ..foundation.secure_bucket import SecureBucket, server_access_logs_statement
 from .load_balancer import ACCESS_LOG_PREFIX
 
@@ -49,7 +50,7 @@ def elb_log_principal(region: str) -> dict[str, str]:
 
 
 def edge_log_bucket(
-    name: str, region: str, account_id: str, retention_days: int, protect: bool, opts: pulumi.ResourceOptions
+    name: str, region: str, account_id: str, retention_days: int, protection: Protection, opts: pulumi.ResourceOptions
 ) -> SecureBucket:
     logs = SecureBucket(
         name,
@@ -57,7 +58,7 @@ def edge_log_bucket(
         object_ownership="BucketOwnerPreferred",
         expire_after_days=retention_days,
         defer_policy=True,
-        protect=protect,
+        protection=protection,
         opts=opts,
     )
     logs.attach_policy(

@@ -6,6 +6,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..config import EdgeSettings
+from ..foundation.protection import Protection
 from ..foundation.secure_bucket import SecureBucket
 from .certificates import alias_records
 from .origin_secret import OriginSecret
@@ -43,7 +44,7 @@ class Cdn(pulumi.ComponentResource):
         origin_secret: OriginSecret,
         assets_key: aws.kms.Key,
         log_bucket: SecureBucket,
-        protect: bool,
+        protection: Protection,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("platform:cdn:Cdn", name, None, opts)
@@ -54,7 +55,7 @@ class Cdn(pulumi.ComponentResource):
             assets_key,
             log_bucket=log_bucket,
             defer_policy=True,
-            protect=protect,
+            protection=protection,
             opts=child,
         )
         self.origin_access_control = aws.cloudfront.OriginAccessControl(

@@ -8,6 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..config import COLORS, Color, TrafficSettings
+from ..foundation.protection import Protection
 from ..foundation.secure_bucket import SecureBucket
 from .certificates import alias_records
 from .origin_secret import OriginSecret
@@ -49,7 +50,7 @@ class LoadBalancer(pulumi.ComponentResource):
         web_acl_arn: pulumi.Input[str],
         log_bucket: SecureBucket,
         origin_secret: OriginSecret,
-        protect: bool,
+        protection: Protection,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("platform:load_balancer:LoadBalancer", name, None, opts)
@@ -69,12 +70,12 @@ class LoadBalancer(pulumi.ComponentResource):
             # CloudFront in front already normalises requests, so the strictest mode costs nothing.
             desync_mitigation_mode="strictest",
             enable_http2=True,
-            enable_deletion_protection=protect,
+            enable_deletion_protection=protection.enabled,
             access_logs=aws.lb.LoadBalancerAccessLogsArgs(
                 bucket=log_bucket.bucket_name, prefix=ACCESS_LOG_PREFIX, enabled=True
             ),
             # ELB checks it can write to the bucket when logging is switched on.
-            opts=pulumi.ResourceOptions(parent=self, protect=protect, depends_on=[log_bucket]),
+            opts=protection.options(self, depends_on=[log_bucket]),
         )
 
         self.target_groups = {

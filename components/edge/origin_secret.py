@@ -8,6 +8,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from ..foundation.protection import UNPROTECTED, Protection
+
 HEADER_NAME = "X-Origin-Verify"
 
 
@@ -21,9 +23,8 @@ class OriginSecret(pulumi.ComponentResource):
         self,
         name: str,
         key: aws.kms.Key,
-        recovery_window_days: int,
         keepers: Mapping[str, str],
-        protect: bool = False,
+        protection: Protection = UNPROTECTED,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("platform:origin_secret:OriginSecret", name, None, opts)
@@ -38,8 +39,8 @@ class OriginSecret(pulumi.ComponentResource):
             f"{name}-secret",
             description="CloudFront-to-ALB origin verification header value",
             kms_key_id=key.arn,
-            recovery_window_in_days=recovery_window_days,
-            opts=pulumi.ResourceOptions(parent=self, protect=protect),
+            recovery_window_in_days=protection.recovery_window_days,
+            opts=protection.options(self),
         )
         aws.secretsmanager.SecretVersion(
             f"{name}-version", secret_id=self.secret.id, secret_string=self.password.result, opts=child

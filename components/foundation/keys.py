@@ -8,6 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..config import Settings
+from .protection import Protection
 from .providers import GLOBAL_REGION
 
 KMS_USE = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
@@ -103,19 +104,19 @@ class Keys(pulumi.ComponentResource):
         self,
         name: str,
         settings: Settings,
+        protection: Protection,
         dr_provider: aws.Provider,
         opts: pulumi.ResourceOptions | None = None,
         global_provider: aws.Provider | None = None,
     ):
         super().__init__("platform:security:Keys", name, None, opts)
-        # Deleting a CMK makes everything encrypted with it unreadable: never by accident in prod.
-        protect = settings.tier == "prod"
 
         def key(purpose: str, region: str, provider: aws.Provider | None = None, policy: str = "") -> aws.kms.Key:
-            child = pulumi.ResourceOptions(parent=self, protect=protect, provider=provider)
+            # Deleting a CMK makes everything encrypted with it unreadable: never by accident in prod.
+            child = protection.options(self, provider=provider)
             cmk = aws.kms.Key(
                 f"{name}-{purpose}",
-                description=f"{settings.project}-{settings.stack} {purpose} encryption",
+                description=f"{settings.name_prefix} {purpose} encryption",
                 enable_key_rotation=True,
                 rotation_period_in_days=365,
                 deletion_window_in_days=30,
@@ -124,7 +125,7 @@ class Keys(pulumi.ComponentResource):
             )
             aws.kms.Alias(
                 f"{name}-{purpose}-alias",
-                name=f"alias/{settings.project}-{settings.stack}-{purpose}",
+                name=f"alias/{settings.name_prefix}-{purpose}",
                 target_key_id=cmk.key_id,
                 opts=pulumi.ResourceOptions(parent=self, provider=provider),
             )

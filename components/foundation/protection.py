@@ -22,6 +22,12 @@ class Protection:
     def for_tier(cls, tier: str) -> Protection:
         return cls(enabled=tier == "prod")
 
+    @property
+    def recovery_window_days(self) -> int:
+        """Secrets Manager's window before a deleted secret is gone: the maximum (30) in prod,
+        the minimum (7) elsewhere."""
+        return 30 if self.enabled else 7
+
     def options(self, parent: pulumi.Resource, **extra: Any) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=parent, protect=self.enabled, **extra)
 
@@ -32,3 +38,7 @@ class Protection:
             "skip_final_snapshot": not self.enabled,
             "final_snapshot_identifier": final_snapshot_identifier if self.enabled else None,
         }
+
+
+# What tests and ad-hoc components get when nothing is protected (staging's decision).
+UNPROTECTED = Protection(enabled=False)

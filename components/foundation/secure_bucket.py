@@ -8,6 +8,8 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from .protection import UNPROTECTED, Protection
+
 PUBLIC_ACCESS_BLOCKS = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
 
 
@@ -36,7 +38,7 @@ class SecureBucket(pulumi.ComponentResource):
         defer_policy: bool = False,
         object_ownership: str = "BucketOwnerEnforced",
         expire_after_days: int | None = None,
-        protect: bool = False,
+        protection: Protection = UNPROTECTED,
         tags: Mapping[str, str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ):
@@ -47,9 +49,9 @@ class SecureBucket(pulumi.ComponentResource):
         # buckets empty themselves on destroy so a test environment tears down cleanly.
         self.bucket = aws.s3.Bucket(
             f"{name}-bucket",
-            force_destroy=not protect,
+            force_destroy=not protection.enabled,
             tags=dict(tags) if tags else None,
-            opts=pulumi.ResourceOptions(parent=self, protect=protect),
+            opts=protection.options(self),
         )
         self.bucket_name = self.bucket.bucket
         self.arn = self.bucket.arn
@@ -166,10 +168,12 @@ def server_access_logs_statement(bucket: SecureBucket, account_id: str) -> dict[
 
 
 def access_log_bucket(
-    name: str, account_id: str, retention_days: int, protect: bool, opts: pulumi.ResourceOptions
+    name: str, account_id: str, retention_days: int, protection: Protection, opts: pulumi.ResourceOptions
 ) -> SecureBucket:
     """A target for S3 server access logs in the region of `opts`' provider. SSE-S3: S3 server
     access logging cannot write into a bucket encrypted with a customer-managed key."""
-    logs = SecureBucket(name, None, expire_after_days=retention_days, defer_policy=True, protect=protect, opts=opts)
+    logs = SecureBucket(
+        name, None, expire_after_days=retention_days, defer_policy=True, protection=protection, opts=opts
+    )
     logs.attach_policy([server_access_logs_statement(logs, account_id)])
     return logs

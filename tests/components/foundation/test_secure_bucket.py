@@ -8,6 +8,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
+from components.foundation.protection import Protection
 from components.foundation.secure_bucket import PUBLIC_ACCESS_BLOCKS, SecureBucket
 from pulumi_offline.program import run
 
@@ -64,7 +65,7 @@ def test_policy_denies_plain_http_and_keeps_extra_statements(graph):
 
 
 def test_protected_bucket_is_kept_on_destroy():
-    graph = build(protect=True)
+    graph = build(protection=Protection(enabled=True))
     bucket = graph.named("docs-bucket")
     assert bucket.protect and bucket.inputs["forceDestroy"] is False
 
