@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -23,8 +23,14 @@ RATE_RULE = "rate-limit-per-client-ip"
 LOG_GROUP_PREFIX = "aws-waf-logs-"
 
 
-def _visibility(metric: str):
-    return dict(cloudwatch_metrics_enabled=True, metric_name=metric, sampled_requests_enabled=True)
+class _Visibility(TypedDict):
+    cloudwatch_metrics_enabled: bool
+    metric_name: str
+    sampled_requests_enabled: bool
+
+
+def _visibility(metric: str) -> _Visibility:
+    return _Visibility(cloudwatch_metrics_enabled=True, metric_name=metric, sampled_requests_enabled=True)
 
 
 class WebAcl(pulumi.ComponentResource):
