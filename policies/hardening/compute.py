@@ -283,7 +283,8 @@ POLICIES = [
         "metadata and encryption settings).",
         severity=LOW,
         checklist=("HOST-2", "HOST-5"),
-        remediation="Replace launch_configuration with launch_template={'id': lt.id, 'version': lt.latest_version.apply(str)}.",
+        remediation="Replace launch_configuration with "
+        "launch_template={'id': lt.id, 'version': lt.latest_version.apply(str)}.",
         check=_asg_launch_template,
     ),
     resource_policy(
