@@ -34,6 +34,7 @@ class AppTier(pulumi.ComponentResource):
 
     launch_templates: dict[Color, aws.ec2.LaunchTemplate]
     groups: dict[Color, aws.autoscaling.Group]
+    group_names: dict[Color, pulumi.Output[str]]
 
     def __init__(
         self,
