@@ -198,5 +198,5 @@ def cpu_target(hpa) -> float | None:
         source = get(metric, "resource") or get(metric, "containerResource")
         if text(get(source, "name")) == "cpu":
             value = get(source, "target", "averageUtilization") or get(source, "targetAverageUtilization")
-            targets += [number(value)] if number(value) is not None else []
+            targets += [cpu] if (cpu := number(value)) is not None else []
     return min(targets, default=None)

@@ -77,7 +77,8 @@ def resource_policy(
         name=name,
         description=description,
         validate=validate,
-        remediate=fix if remediate else None,
+        # The SDK's alias says Awaitable; its Remediate handler also takes a plain mapping (or None).
+        remediate=fix if remediate else None,  # pyright: ignore[reportArgumentType]
         enforcement_level=enforcement,
         config_schema=_schema(config),
         severity=severity,

@@ -120,7 +120,7 @@ def _continuous(args, cfg):
 def _retention(args, cfg):
     kept = [number(get(r, "lifecycle", "deleteAfter")) for r in items(get(args.props, "rules"))]
     # A rule without lifecycle keeps recovery points forever.
-    longest = float("inf") if any(k is None for k in kept) or not kept else max(kept)
+    longest = float("inf") if any(k is None for k in kept) or not kept else max(k for k in kept if k is not None)
     if not kept or longest < cfg["minLongestRetentionDays"]:
         shown = "nothing" if not kept else f"{longest:.0f} days"
         yield f"the longest rule keeps {shown}; at least {cfg['minLongestRetentionDays']} days are required"

@@ -36,7 +36,7 @@ def _requests(args, cfg):
     floors = {"cpu": cfg["minCpuRequest"], "memory": cfg["minMemoryRequest"]}
     for container in k.containers(k.pod_spec(args.resource_type, args.props)):
         for resource, raw, amount in _amounts(container, "requests"):
-            if raw is None:
+            if amount is None:
                 yield f"{container.label} has no {resource} request"
             elif isinstance(amount, ValueError):
                 yield f"{container.label} requests {resource} {amount}"
@@ -49,13 +49,13 @@ def _limits(args, cfg):
     for container in k.containers(k.pod_spec(args.resource_type, args.props)):
         requests = {resource: amount for resource, _, amount in _amounts(container, "requests")}
         for resource, raw, amount in _amounts(container, "limits"):
-            if raw is None:
+            if amount is None:
                 yield f"{container.label} has no {resource} limit"
             elif isinstance(amount, ValueError):
                 yield f"{container.label} limits {resource} {amount}"
             elif ceilings[resource] is not None and amount > k.quantity(ceilings[resource]):
                 yield f"{container.label} allows {raw} {resource}; at most {ceilings[resource]} is allowed"
-            elif isinstance(requests[resource], Decimal) and requests[resource] > amount:
+            elif isinstance(request := requests[resource], Decimal) and request > amount:
                 yield f"{container.label} requests more {resource} than its limit {raw} (the API server rejects it)"
 
 

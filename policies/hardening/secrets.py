@@ -21,8 +21,9 @@ def _key_rotation(args, _cfg):
 def _key_deletion_window(args, cfg):
     days = number(get(args.props, "deletionWindowInDays"))
     # AWS waits 30 days when unset.
-    if (30 if days is None else days) < cfg["minDays"]:
-        yield f"deletionWindowInDays is {int(days)}; at least {cfg['minDays']} days leaves time to cancel a deletion"
+    window = 30 if days is None else days
+    if window < cfg["minDays"]:
+        yield f"deletionWindowInDays is {int(window)}; at least {cfg['minDays']} days leaves time to cancel a deletion"
 
 
 def _secret_cmk(args, _cfg):
