@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -31,7 +32,11 @@ def test_installs_into_a_fresh_virtualenv_and_previews_this_repository_from_else
     elsewhere.mkdir()
     _run(sys.executable, "-m", "venv", venv, cwd=tmp_path)
     pip = [venv / "bin" / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    _run(*pip, REPO / "pulumi-offline", cwd=elsewhere)
+    # A copy, as pip builds in the source tree (build/, *.egg-info) and the checkout stays clean.
+    source = shutil.copytree(
+        REPO / "pulumi-offline", tmp_path / "pulumi-offline", ignore=shutil.ignore_patterns("build", "*.egg-info")
+    )
+    _run(*pip, source, cwd=elsewhere)
 
     # The installed copy, not this checkout's sources.
     where = _run(venv / "bin" / "python", "-c", "import pulumi_offline; print(pulumi_offline.__file__)", cwd=elsewhere)
