@@ -58,7 +58,7 @@ def catalogue() -> str:
 
 
 def matrix() -> str:
-    ids = re.findall(r"^- ((?:SEC|NET|DB|HOST|OBS|DEP|K8S)-\d+) (.*)$", CHECKLIST.read_text(), re.MULTILINE)
+    ids = re.findall(r"^- ((?:SEC|NET|DB|HOST|OBS|DEP|IAM|API|K8S)-\d+) (.*)$", CHECKLIST.read_text(), re.MULTILINE)
     rows = ["| ID | Requirement | Enforced by | Proved by |", "|---|---|---|---|"]
     for item, text in ids:
         policies = [(m, p) for m in MODULES for p in m.POLICIES if item in p.tags]

@@ -13,7 +13,7 @@ from conftest import CHECKLIST, ROOT, graph_of, on, provider
 from pulumi_offline.analyzer import PackStartError, PolicyConfigError, PolicyPackServer
 
 PACK_DIR = ROOT / "policies"
-CHECKLIST_ID = re.compile(r"^(SEC|NET|DB|HOST|OBS|DEP|K8S)-\d+$")
+CHECKLIST_ID = re.compile(r"^(SEC|NET|DB|HOST|OBS|DEP|IAM|API|K8S)-\d+$")
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +58,7 @@ def test_pack_reports_its_catalogue(server):
 def test_every_checklist_id_a_policy_names_exists():
     if CHECKLIST is None:
         pytest.skip("shared checklist not available")
-    ids = set(re.findall(r"^- ((?:SEC|NET|DB|HOST|OBS|DEP|K8S)-\d+) ", CHECKLIST.read_text(), re.MULTILINE))
+    ids = set(re.findall(r"^- ((?:SEC|NET|DB|HOST|OBS|DEP|IAM|API|K8S)-\d+) ", CHECKLIST.read_text(), re.MULTILINE))
     with PolicyPackServer(PACK_DIR) as pack:
         named = {tag for p in pack.info().policies for tag in p.tags}
     assert named <= ids

@@ -13,7 +13,9 @@ from pulumi_offline.stackconfig import load_stack_config
 # Advisory in both stacks, justified in docs/policies.md#reviewed-exceptions: pulumi-aws 7.51
 # can't put DocumentDB's service-managed password under a customer-managed key (SEC-1), so the
 # password is generated under the data CMK instead.
-ADVISORY_BY_DESIGN = {"docdb-cluster-managed-master-password"}
+# The rotation Lambda's environment (secret ARNs and target names, no secrets) uses the
+# AWS-managed key until the function gets kms_key_arn (same section).
+ADVISORY_BY_DESIGN = {"docdb-cluster-managed-master-password", "lambda-function-environment-cmk"}
 # Staging relaxes availability and accidental-deletion safeguards to advisory (policies/config/staging.json).
 STAGING_ADVISORY = {
     "autoscaling-group-capacity",
@@ -25,6 +27,7 @@ STAGING_ADVISORY = {
     "docdb-cluster-instances-across-azs",
     "docdb-cluster-protected",
     "elasticache-replicationgroup-automatic-failover",
+    "lb-loadbalancer-deletion-protection",
     "rds-instance-deletion-protection",
     "rds-instance-final-snapshot",
     "rds-instance-multi-az",
