@@ -273,7 +273,7 @@ class RealisticMocks(pulumi.runtime.Mocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs):
         if args.typ.startswith("pulumi:providers:"):
             provider_id = f"provider-{_digest(args.typ, args.name)}"
-            region = args.inputs.get("region") if isinstance(args.inputs.get("region"), str) else DEFAULT_REGION
+            region = given if isinstance(given := args.inputs.get("region"), str) else DEFAULT_REGION
             # Provider config arrives JSON-encoded; a pinned account makes ARNs carry it.
             accounts = json.loads(args.inputs.get("allowedAccountIds") or "[]")
             self.provider_places[provider_id] = (region, accounts[0] if accounts else ACCOUNT_ID)
@@ -283,7 +283,8 @@ class RealisticMocks(pulumi.runtime.Mocks):
         resource_id, outputs = computed_outputs(args.typ, args.name, args.inputs, region, account)
         return resource_id, {**args.inputs, **outputs}
 
-    def call(self, args: pulumi.runtime.MockCallArgs):
+    # The SDK's mock monitor takes the invoke's result alone (a dict) as well as the typed tuple.
+    def call(self, args: pulumi.runtime.MockCallArgs):  # pyright: ignore[reportIncompatibleMethodOverride]
         if args.token in SERVED_INVOKES:
             provider_id = args.provider.split("::")[-1] if args.provider else ""
             self.invokes.append(args.token)

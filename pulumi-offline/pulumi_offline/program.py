@@ -340,9 +340,13 @@ def run_program(
         raise ProgramError(f"{program_dir}: no __main__.py (only Python programs run offline)")
     already_imported = set(sys.modules)
     sys.path.insert(0, str(program_dir))
+
+    def main_module() -> None:
+        runpy.run_path(str(main), run_name="__main__")
+
     try:
         return run(
-            lambda: runpy.run_path(str(main), run_name="__main__"),
+            main_module,
             project=config.project,
             stack=config.stack,
             config={**config.values, **(extra_config or {})},
