@@ -5,7 +5,8 @@ from __future__ import annotations
 import pulumi
 
 from .compute import AppImage, AppTier
-from .config import COLORS, Settings
+from .compute.kubernetes import Cluster, EksPlatform, LoadBalancerController, Workload
+from .config import COLORS, Color, Settings
 from .config.data import DATA_LOG_RETENTION_DAYS
 from .data import (
     AppSecrets,
@@ -20,7 +21,15 @@ from .data import (
 )
 from .edge import Cdn, Certificate, LoadBalancer, OriginSecret, WebAcl, edge_log_bucket
 from .foundation import GLOBAL_REGION, Keys, Network, Protection, SecurityGroups, make_providers
-from .observability import Alarms, AlarmTargets, CertificateTarget, Dashboard, Notifications, WebAclTarget
+from .observability import (
+    Alarms,
+    AlarmTargets,
+    CertificateTarget,
+    Dashboard,
+    Notifications,
+    PodsTarget,
+    WebAclTarget,
+)
 
 
 class Environment(pulumi.ComponentResource):
@@ -147,6 +156,7 @@ class Environment(pulumi.ComponentResource):
             log_bucket=self.edge_logs,
             origin_secret=self.origin_secret,
             protection=protection,
+            ip_colors=settings.compute.colors_on("eks"),
             opts=regional,
         )
         self.image = AppImage(
@@ -174,6 +184,7 @@ class Environment(pulumi.ComponentResource):
             tags=settings.tags,
             opts=regional,
         )
+        self.kubernetes = self._kubernetes(name, settings, regional) if "eks" in settings.compute.platforms else None
         self.cdn = Cdn(
             f"{name}-cdn",
             edge,
@@ -188,6 +199,60 @@ class Environment(pulumi.ComponentResource):
             protection=protection,
             opts=regional,
         )
+
+    def _kubernetes(self, name: str, settings: Settings, regional: pulumi.ResourceOptions) -> EksPlatform:
+        """The eks colours: the cluster, the workload and the controller feeding the target groups."""
+        compute = settings.compute
+        assert compute.eks is not None
+        cluster = Cluster(
+            f"{name}-eks",
+            compute.eks,
+            cluster_name=f"{settings.project}-{settings.stack}",
+            account_id=settings.account_id,
+            vpc_id=self.network.vpc_id,
+            subnet_ids=self.network.app_subnet_ids,
+            security_groups=self.security_groups,
+            app_port=compute.app_port,
+            data_key=self.keys.data,
+            logs_key=self.keys.logs,
+            log_retention_days=settings.edge.log_retention_days,
+            protection=self.protection,
+            tags=settings.tags,
+            opts=regional,
+        )
+        workload = Workload(
+            f"{name}-k8s",
+            compute,
+            cluster=cluster,
+            region=settings.region,
+            images=self.image.refs,
+            secret_arns=self.app_secret_arns(),
+            data_key=self.keys.data,
+            load_balancer_cidrs=[s.cidr_block for s in self.network.subnets["public"]],
+            data_cidrs=[s.cidr_block for s in self.network.subnets["data"]],
+            opts=regional,
+        )
+        controller = LoadBalancerController(
+            f"{name}-lbc",
+            compute.eks,
+            cluster=cluster,
+            workload=workload,
+            region=settings.region,
+            vpc_id=self.network.vpc_id,
+            target_groups=self.load_balancer.target_groups,
+            app_port=compute.app_port,
+            opts=regional,
+        )
+        return EksPlatform(cluster, workload, controller)
+
+    def _pods_targets(self) -> dict[Color, PodsTarget]:
+        if self.kubernetes is None:
+            return {}
+        cluster, workload = self.kubernetes.cluster, self.kubernetes.workload
+        return {
+            color: PodsTarget(cluster.cluster.name, workload.namespace_name, f"app-{color}")
+            for color in workload.deployments
+        }
 
     def app_secret_arns(self) -> dict[str, pulumi.Input[str]]:
         """The secrets the application reads at boot: container environment variable → secret
@@ -298,8 +363,10 @@ class Environment(pulumi.ComponentResource):
             target_group_arn_suffixes=self.load_balancer.target_group_arn_suffixes,
             # Every colour with instances, live or not: green must be healthy before it takes traffic,
             # and a rollback (weights only) then changes nothing but the listener rule.
-            running_colors=[c for c in COLORS if getattr(settings.compute, c).desired_capacity > 0],
+            running_colors=[c for c in COLORS if settings.compute.color(c).running],
             asg_names=self.app_tier.group_names,
+            pods=self._pods_targets(),
+            pod_log_group_name=self.kubernetes.cluster.insights_log_groups[0].name if self.kubernetes else None,
             app_log_group_name=self.app_tier.log_group.name,
             distribution_id=self.cdn.distribution_id,
             web_acls=[

@@ -8,6 +8,7 @@ generates a module's inputs table): every key, its type, each tier's default, it
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import types
@@ -19,13 +20,19 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from components.config.defaults import TIER_DEFAULTS
+from components.config.defaults import PLATFORM_DEFAULTS, TIER_DEFAULTS, merge
 from components.config.loader import DERIVED_KEYS, EXTERNAL_KEYS
 from components.config.settings import SECRET_KEYS, Settings
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 BEGIN, END = "<!-- config reference: begin -->", "<!-- config reference: end -->"
 TIERS = tuple(TIER_DEFAULTS)
+# What each tier fills in, with every platform's compute defaults laid in (their keys don't overlap;
+# each applies only to the colours on its platform).
+SHOWN_DEFAULTS = {
+    tier: merge(TIER_DEFAULTS[tier], {"compute": functools.reduce(merge, PLATFORM_DEFAULTS[tier].values(), {})})
+    for tier in TIERS
+}
 
 
 def _models(annotation: Any) -> list[type[BaseModel]]:
@@ -52,7 +59,7 @@ def _type_name(annotation: Any) -> str:
 
 
 def _tier_default(path: tuple[str, ...], field_default: Any, tier: str) -> str:
-    node: Any = TIER_DEFAULTS[tier]
+    node: Any = SHOWN_DEFAULTS[tier]
     for part in path:
         if not isinstance(node, dict) or part not in node:
             break
@@ -107,12 +114,22 @@ def rows(model: type[BaseModel] = Settings, prefix: tuple[str, ...] = ()) -> Ite
         yield (f"`{_key(path)}`", _type_name(annotation), *defaults, description)
 
 
+def unique_rows() -> list[tuple[str, ...]]:
+    """`rows()` with a key the colours' platform classes share (platform, image) listed once."""
+    seen: dict[str, tuple[str, ...]] = {}
+    for row in rows():
+        first = seen.setdefault(row[0], row)
+        if first[1] != row[1]:  # the colour's `platform` tag: ec2 or eks, following compute.platform
+            seen[row[0]] = (row[0], f"{first[1]} \\| {row[1]}", *["`compute.platform`"] * len(TIERS), first[-1])
+    return list(seen.values())
+
+
 def table() -> str:
     header = ("key", "type", *(f"{tier} default" for tier in TIERS), "description")
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += [
         "| " + " | ".join(cell.replace("|", "\\|") if i != 1 else cell for i, cell in enumerate(row)) + " |"
-        for row in rows()
+        for row in unique_rows()
     ]
     return "\n".join(lines)
 

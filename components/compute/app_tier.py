@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from ..config import COLORS, Color, ComputeSettings
+from ..config import Color, ComputeSettings, Ec2ColorSettings
 from ..foundation.log_groups import encrypted_log_group
 from . import user_data
 
@@ -61,13 +61,21 @@ class AppTier(pulumi.ComponentResource):
         self.log_group = encrypted_log_group(
             f"{name}-logs", f"/app/{resource_name}", log_retention_days, logs_key, parent=self
         )
+        self.launch_templates = {}
+        self.groups = {}
+        self.group_names = {}
+        colors = settings.colors_on("ec2")
+        if not colors:
+            # Every colour is on EKS: no instance role that may read the app's secrets.
+            self.register_outputs({"group_names": self.group_names})
+            return
         self.role = self._instance_role(name, region, secret_arns, data_key, repository_arn)
         self.instance_profile = aws.iam.InstanceProfile(f"{name}-profile", role=self.role.name, opts=child)
 
-        self.launch_templates = {}
-        self.groups = {}
-        for color in COLORS:
-            fleet = getattr(settings, color)
+        # Only the colours on EC2; an eks colour runs on the cluster (compute/kubernetes).
+        for color in colors:
+            fleet = settings.color(color)
+            assert isinstance(fleet, Ec2ColorSettings)
             script = pulumi.Output.all(
                 image=images[color], log_group=self.log_group.name, secrets=dict(secret_arns)
             ).apply(
@@ -86,7 +94,7 @@ class AppTier(pulumi.ComponentResource):
                 f"{name}-{color}",
                 name=f"{resource_name}-{color}",
                 image_id=f"resolve:ssm:{AMI_PARAMETER}",
-                instance_type=settings.instance_type,
+                instance_type=settings.instance_type or "",
                 iam_instance_profile=aws.ec2.LaunchTemplateIamInstanceProfileArgs(arn=self.instance_profile.arn),
                 # HOST-2: session tokens only, and none reachable from inside a container.
                 metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(

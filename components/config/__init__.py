@@ -2,7 +2,18 @@
 
 from .alarms import SEVERITIES, AlarmSettings, AlarmThresholds, Severity
 from .base import Tier
-from .compute import COLORS, Color, ColorSettings, ComputeSettings, TrafficSettings
+from .compute import (
+    COLORS,
+    PLATFORMS,
+    Color,
+    ColorSettings,
+    ComputeSettings,
+    Ec2ColorSettings,
+    EksColorSettings,
+    EksSettings,
+    Platform,
+    TrafficSettings,
+)
 from .edge import EdgeSettings
 from .loader import ConfigError, load_settings, settings_from_pulumi
 from .network import SUBNET_TIERS, NetworkSettings, plan_subnets
@@ -10,6 +21,7 @@ from .settings import Settings
 
 __all__ = [
     "COLORS",
+    "PLATFORMS",
     "SEVERITIES",
     "SUBNET_TIERS",
     "AlarmSettings",
@@ -18,8 +30,12 @@ __all__ = [
     "ColorSettings",
     "ComputeSettings",
     "ConfigError",
+    "Ec2ColorSettings",
     "EdgeSettings",
+    "EksColorSettings",
+    "EksSettings",
     "NetworkSettings",
+    "Platform",
     "Settings",
     "Severity",
     "Tier",

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from .compute import resolved_platforms
+
 TIER_DEFAULTS: dict[str, dict[str, Any]] = {
     "staging": {
         "network": {
             "nat_gateways": "single",
             "flow_log_retention_days": 30,
-        },
-        "compute": {
-            "instance_type": "t3.small",
-            "blue": {"min_size": 1, "max_size": 3, "desired_capacity": 1},
-            "green": {"min_size": 0, "max_size": 3, "desired_capacity": 0},
         },
         "traffic": {"blue": 100, "green": 0},
         # Data tier: the prod shape on one instance each, a week of backups, no DR copies or lock.
@@ -45,12 +42,6 @@ TIER_DEFAULTS: dict[str, dict[str, Any]] = {
         "network": {
             "nat_gateways": "one_per_az",
             "flow_log_retention_days": 365,
-        },
-        "compute": {
-            # HOST-6 / seed: min 2, max 10 instances; t3.medium is the seed's instance size.
-            "instance_type": "t3.medium",
-            "blue": {"min_size": 2, "max_size": 10, "desired_capacity": 2},
-            "green": {"min_size": 0, "max_size": 10, "desired_capacity": 0},
         },
         "traffic": {"blue": 100, "green": 0},
         # DB-5..DB-8: HA across AZs, 35 days of point-in-time recovery, the backup ladder copied
@@ -86,6 +77,65 @@ TIER_DEFAULTS: dict[str, dict[str, Any]] = {
         "edge": {"price_class": "PriceClass_All", "log_retention_days": 365},
     },
 }
+
+
+# Compute defaults per platform, laid under a colour only when it runs on that platform (and under
+# `compute` only when some colour does), so no default is ever a key of the wrong platform.
+PLATFORM_DEFAULTS: dict[str, dict[str, dict[str, Any]]] = {
+    "staging": {
+        "ec2": {
+            "instance_type": "t3.small",
+            "blue": {"min_size": 1, "max_size": 3, "desired_capacity": 1},
+            "green": {"min_size": 0, "max_size": 3, "desired_capacity": 0},
+        },
+        "eks": {
+            # Two nodes (one per AZ) hold both colours at their HPA caps (2 x 4 pods of 250m).
+            "eks": {
+                "node_instance_types": ["t3.large"],
+                "node_min_size": 2,
+                "node_desired_size": 2,
+                "node_max_size": 4,
+            },
+            "blue": {"replicas": 2, "min_replicas": 2, "max_replicas": 4},
+            "green": {"replicas": 2, "min_replicas": 2, "max_replicas": 4},
+        },
+    },
+    "prod": {
+        "ec2": {
+            # HOST-6 / seed: min 2, max 10 instances; t3.medium is the seed's instance size.
+            "instance_type": "t3.medium",
+            "blue": {"min_size": 2, "max_size": 10, "desired_capacity": 2},
+            "green": {"min_size": 0, "max_size": 10, "desired_capacity": 0},
+        },
+        "eks": {
+            # Runbook: 3 replicas, HPA 2-10 per colour. Both colours at their caps request 20 x 250m
+            # = 5 vCPU beside the add-ons' DaemonSets: four m6i.large across the three AZs.
+            "eks": {
+                "node_instance_types": ["m6i.large"],
+                "node_min_size": 3,
+                "node_desired_size": 4,
+                "node_max_size": 9,
+            },
+            "blue": {"replicas": 3, "min_replicas": 2, "max_replicas": 10},
+            "green": {"replicas": 3, "min_replicas": 2, "max_replicas": 10},
+        },
+    },
+}
+
+
+def with_platform_defaults(tier: str, compute: Any) -> Any:
+    """`compute` laid over the defaults of the platforms its colours run on."""
+    if not isinstance(compute, dict):
+        return compute
+    platforms = resolved_platforms(compute)
+    tables = PLATFORM_DEFAULTS.get(tier, {})
+    base: dict[str, Any] = {}
+    for platform in sorted(set(p for p in platforms.values() if p in tables)):
+        base |= {k: v for k, v in tables[platform].items() if k not in ("blue", "green")}
+    for color, platform in platforms.items():
+        if platform in tables:
+            base[color] = tables[platform][color]
+    return merge(base, compute)
 
 
 def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,8 @@ from typing import Any
 import pulumi
 from pydantic import ValidationError
 
-from .defaults import TIER_DEFAULTS, merge
+from .compute import COLORS, PLATFORMS, wrong_platform_errors
+from .defaults import TIER_DEFAULTS, merge, with_platform_defaults
 from .settings import SECRET_KEYS, Settings
 
 # Where a setting lives when it isn't under the project's own namespace.
@@ -31,7 +32,9 @@ class ConfigError(pulumi.RunError):
 
 def _key_path(loc: tuple[Any, ...]) -> str:
     path = ""
-    for part in loc:
+    for index, part in enumerate(loc):
+        if index and loc[index - 1] in COLORS and part in PLATFORMS:
+            continue  # the tag of the colour's settings class, not a key
         if isinstance(part, int):
             path += f"[{part}]"
         else:
@@ -98,6 +101,18 @@ def load_settings(
 
     document = merge(TIER_DEFAULTS[tier], {k: v for k, v in raw.items() if k not in DERIVED_KEYS})
     document |= {"project": project, "stack": stack}
+    document["compute"] = with_platform_defaults(tier, document.get("compute", {}))
+    # Keys of the wrong platform are reported here and left out, so every other problem of the
+    # compute section is reported in the same run.
+    if isinstance(document["compute"], dict):
+        compute = document["compute"] = json.loads(json.dumps(document["compute"]))
+        for loc, reason in wrong_platform_errors(compute):
+            *parents, key = loc
+            problems.append(f"{_key_path(('compute', *loc))}: {reason}")
+            node = compute
+            for part in parents:
+                node = node[part]
+            node.pop(key)
     try:
         settings = Settings.model_validate(document, context={"tier": tier, "region": raw.get("region")})
     except ValidationError as exc:

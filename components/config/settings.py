@@ -111,13 +111,14 @@ class Settings(Section):
         if self.dr_region == self.region:
             problems.append(f"dr_region must differ from the primary region {self.region} (DB-6)")
         for color in COLORS:
-            fleet = getattr(self.compute, color)
-            if self.traffic.weight(color) and fleet.desired_capacity == 0:
+            fleet = self.compute.color(color)
+            if self.traffic.weight(color) and not fleet.running:
                 problems.append(
                     f"traffic.{color} sends {self.traffic.weight(color)}% to compute.{color}, which has no instances"
                 )
-            if self.tier == "prod" and self.traffic.weight(color) and fleet.min_size < 2:
-                problems.append(f"compute.{color} takes prod traffic with min_size {fleet.min_size}; HOST-6 needs >= 2")
+            if self.tier == "prod" and self.traffic.weight(color) and fleet.floor < 2:
+                floor = "min_size" if fleet.platform == "ec2" else "min_replicas"
+                problems.append(f"compute.{color} takes prod traffic with {floor} {fleet.floor}; HOST-6 needs >= 2")
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -52,6 +52,7 @@ class LoadBalancer(pulumi.ComponentResource):
         log_bucket: SecureBucket,
         origin_secret: OriginSecret,
         protection: Protection,
+        ip_colors: Sequence[Color] = (),
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("platform:load_balancer:LoadBalancer", name, None, opts)
@@ -79,14 +80,16 @@ class LoadBalancer(pulumi.ComponentResource):
             opts=protection.options(self, depends_on=[log_bucket]),
         )
 
+        # Colours on EKS register pod IPs (`ip`); the type can't change in place, so such a group
+        # gets its own name (`…-green-ip`) and is created before the instance group is deleted.
         self.target_groups = {
             color: aws.lb.TargetGroup(
                 f"{name}-{color}",
-                name=f"{resource_name[: 32 - len(color) - 1]}-{color}",
+                name=_target_group_name(resource_name, color, color in ip_colors),
                 vpc_id=vpc_id,
                 port=app_port,
                 protocol="HTTP",
-                target_type="instance",
+                target_type="ip" if color in ip_colors else "instance",
                 load_balancing_algorithm_type=ROUTING_ALGORITHM,
                 deregistration_delay=DEREGISTRATION_DELAY_SECONDS,
                 health_check=aws.lb.TargetGroupHealthCheckArgs(
@@ -185,3 +188,8 @@ class LoadBalancer(pulumi.ComponentResource):
                 "target_group_arn_suffixes": self.target_group_arn_suffixes,
             }
         )
+
+
+def _target_group_name(resource_name: str, color: Color, ip: bool) -> str:
+    suffix = f"-{color}-ip" if ip else f"-{color}"
+    return f"{resource_name[: 32 - len(suffix)]}{suffix}"

@@ -1,7 +1,7 @@
 """Observability tier: alert topics, alarms on every documented threshold, the dashboard."""
 
-from .alarms import Alarms, AlarmTargets, CertificateTarget, WebAclTarget
+from .alarms import Alarms, AlarmTargets, CertificateTarget, PodsTarget, WebAclTarget
 from .dashboard import Dashboard
 from .notifications import Notifications
 
-__all__ = ["AlarmTargets", "Alarms", "CertificateTarget", "Dashboard", "Notifications", "WebAclTarget"]
+__all__ = ["AlarmTargets", "Alarms", "CertificateTarget", "Dashboard", "Notifications", "PodsTarget", "WebAclTarget"]

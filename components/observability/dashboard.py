@@ -12,6 +12,7 @@ import pulumi_aws as aws
 from ..config import AlarmThresholds
 from ..foundation.providers import GLOBAL_REGION
 from .alarms import AlarmTargets
+from .alarms.targets import POD_CPU, POD_MEMORY
 
 WIDTH = 12  # two widgets per row (the grid is 24 wide)
 HEIGHT = 6
@@ -84,14 +85,17 @@ def widgets(
             for color, tg in t.target_group_arn_suffixes.items()
         ]
         out.append(_graph("Healthy targets per colour", region, healthy, period=60))
-    if t.asg_names:
+    if t.asg_names or t.pods:
         groups = t.asg_names.items()
-        cpu = [_line("AWS/EC2", "CPUUtilization", {"AutoScalingGroupName": n}, label=c) for c, n in groups]
+        # eks colours: Container Insights, against the pods' limits.
+        cpu = [_line("AWS/EC2", "CPUUtilization", {"AutoScalingGroupName": n}, label=c) for c, n in groups] + [
+            _line(*POD_CPU, p.dimensions, label=c) for c, p in t.pods.items()
+        ]
         out.append(_graph("Application CPU (%)", region, cpu, **_limits("%", warning=th.app_cpu_percent)))
         memory = [
             _line("CWAgent", "mem_used_percent", {"AutoScalingGroupName": n}, stat="Maximum", label=c)
             for c, n in groups
-        ]
+        ] + [_line(*POD_MEMORY, p.dimensions, stat="Maximum", label=c) for c, p in t.pods.items()]
         out.append(
             _graph(
                 "Application memory, worst instance (%)",

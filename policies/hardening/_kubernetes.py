@@ -200,3 +200,22 @@ def cpu_target(hpa) -> float | None:
             value = get(source, "target", "averageUtilization") or get(source, "targetAverageUtilization")
             targets += [cpu] if (cpu := number(value)) is not None else []
     return min(targets, default=None)
+
+
+def container_defaults(stack: Stack, workload) -> dict[str, dict[str, Any]]:
+    """What the namespace's LimitRanges fill in for a container that names no request or limit:
+    `{"requests": {"cpu": …}, "limits": {…}}` (a `default` without `defaultRequest` is both, as the
+    API server applies it)."""
+    found: dict[str, dict[str, Any]] = {"requests": {}, "limits": {}}
+    for limit_range in stack.of(t.K8S_LIMIT_RANGE):
+        if not same_namespace(limit_range, workload):
+            continue
+        for entry in items(known(get, limit_range.props, "spec", "limits", default=None)):
+            if text(get(entry, "type")) != "Container":
+                continue
+            limits, requests = get(entry, "default"), get(entry, "defaultRequest")
+            for section, values in (("limits", limits), ("requests", requests or limits)):
+                if isinstance(values, Mapping):
+                    for resource in values:
+                        found[section].setdefault(str(resource), values[resource])
+    return found

@@ -133,6 +133,7 @@ K8S_HPA = (
     "kubernetes:autoscaling/v2beta1:HorizontalPodAutoscaler",
     "kubernetes:autoscaling/v1:HorizontalPodAutoscaler",
 )
+K8S_LIMIT_RANGE = ("kubernetes:core/v1:LimitRange",)
 K8S_NETWORK_POLICY = (
     "kubernetes:networking.k8s.io/v1:NetworkPolicy",
     "kubernetes:extensions/v1beta1:NetworkPolicy",

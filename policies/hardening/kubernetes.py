@@ -7,7 +7,9 @@ reads the pod template wherever the kind keeps it (`_kubernetes.pod_spec`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from . import _kubernetes as k
 from . import _types as t
@@ -19,10 +21,13 @@ from ._policy import CRITICAL, HIGH, MEDIUM, Stack, resource_policy, stack_polic
 _RESOURCES = ("cpu", "memory")
 
 
-def _amounts(container: k.Container, section: str):
-    """(resource, raw value, parsed value or the parse error) for cpu and memory in `section`."""
+def _amounts(container: k.Container, section: str, defaults: Mapping[str, Any]):
+    """(resource, raw value, parsed value or the parse error) for cpu and memory in `section`, the
+    namespace's LimitRange default standing in for what the container leaves unset."""
     for resource in _RESOURCES:
         raw = get(container.spec, "resources", section, resource)
+        if raw is None:
+            raw = defaults.get(resource)
         if raw is None:
             yield resource, None, None
             continue
@@ -32,31 +37,45 @@ def _amounts(container: k.Container, section: str):
             yield resource, raw, error
 
 
-def _requests(args, cfg):
+def _requests(workload, defaults, cfg):
     floors = {"cpu": cfg["minCpuRequest"], "memory": cfg["minMemoryRequest"]}
-    for container in k.containers(k.pod_spec(args.resource_type, args.props)):
-        for resource, raw, amount in _amounts(container, "requests"):
+    for container in k.containers(k.pod_spec(workload.resource_type, workload.props)):
+        for resource, raw, amount in _amounts(container, "requests", defaults["requests"]):
+            floor = floors[resource]
             if amount is None:
                 yield f"{container.label} has no {resource} request"
             elif isinstance(amount, ValueError):
                 yield f"{container.label} requests {resource} {amount}"
-            elif floors[resource] is not None and amount < k.quantity(floors[resource]):
-                yield f"{container.label} requests {raw} {resource}; at least {floors[resource]} is required"
+            elif floor is not None and amount < k.quantity(floor):
+                yield f"{container.label} requests {raw} {resource}; at least {floor} is required"
 
 
-def _limits(args, cfg):
+def _limits(workload, defaults, cfg):
     ceilings = {"cpu": cfg["maxCpuLimit"], "memory": cfg["maxMemoryLimit"]}
-    for container in k.containers(k.pod_spec(args.resource_type, args.props)):
-        requests = {resource: amount for resource, _, amount in _amounts(container, "requests")}
-        for resource, raw, amount in _amounts(container, "limits"):
+    for container in k.containers(k.pod_spec(workload.resource_type, workload.props)):
+        requests = {r: amount for r, _, amount in _amounts(container, "requests", defaults["requests"])}
+        for resource, raw, amount in _amounts(container, "limits", defaults["limits"]):
+            ceiling, request = ceilings[resource], requests[resource]
             if amount is None:
                 yield f"{container.label} has no {resource} limit"
             elif isinstance(amount, ValueError):
                 yield f"{container.label} limits {resource} {amount}"
-            elif ceilings[resource] is not None and amount > k.quantity(ceilings[resource]):
-                yield f"{container.label} allows {raw} {resource}; at most {ceilings[resource]} is allowed"
-            elif isinstance(request := requests[resource], Decimal) and request > amount:
+            elif ceiling is not None and amount > k.quantity(ceiling):
+                yield f"{container.label} allows {raw} {resource}; at most {ceiling} is allowed"
+            elif isinstance(request, Decimal) and request > amount:
                 yield f"{container.label} requests more {resource} than its limit {raw} (the API server rejects it)"
+
+
+def _with_namespace_defaults(check):
+    """A stack check running `check(workload, LimitRange defaults, cfg)` on every workload: a
+    LimitRange in the namespace supplies what a container leaves unset (stack-level for that)."""
+
+    def stack_check(stack: Stack, cfg):
+        for workload in stack.of(t.K8S_WORKLOAD):
+            for message in check(workload, k.container_defaults(stack, workload), cfg):
+                yield message, workload.urn
+
+    return stack_check
 
 
 def _quantity_config(default: str) -> dict:
@@ -210,8 +229,12 @@ def _hpa_problems(hpa, cfg):
         low = 1 if low is None else int(low)  # the API's default
         if low < cfg["minReplicas"]:
             yield f"has minReplicas {low}; at least {cfg['minReplicas']} are required"
-    if high is not UNKNOWN and (high or 0) < cfg["maxReplicas"]:
-        yield f"has maxReplicas {int(high or 0)}; it must allow scaling out to {cfg['maxReplicas']}"
+    # The documented maximum is a cap ("2-10"): an autoscaler may stop below it, never go past it.
+    if high is not UNKNOWN and high is not None and high > cfg["maxReplicas"]:
+        yield f"has maxReplicas {int(high)}; at most {cfg['maxReplicas']} are allowed"
+    if high is not UNKNOWN and low is not UNKNOWN and (high is None or high < low):
+        shown = "unset" if high is None else int(high)
+        yield f"has maxReplicas {shown}, below minReplicas {low} (the API server rejects it)"
     if cpu is None:
         yield "does not scale on CPU utilisation"
     elif cpu is not UNKNOWN and cpu > cfg["maxCpuTarget"]:
@@ -255,25 +278,27 @@ def _workload_policy(
 
 
 POLICIES = [
-    _workload_policy(
-        "resource-requests",
-        "Every container requests CPU and memory (at least the configured figures), so the scheduler places "
-        "pods where they fit and they are not the first evicted.",
-        MEDIUM,
-        "K8S-1",
-        f"Set resources={{'requests': {{'cpu': '250m', 'memory': '256Mi'}}}} on {_CONTAINERS}.",
-        _requests,
+    stack_policy(
+        "kubernetes-workload-resource-requests",
+        description="Every container requests CPU and memory (at least the configured figures), itself or through "
+        "its namespace's LimitRange defaults, so the scheduler places pods where they fit and they are not the first "
+        "evicted.",
+        severity=MEDIUM,
+        checklist=("K8S-1",),
+        remediation=f"Set resources={{'requests': {{'cpu': '250m', 'memory': '256Mi'}}}} on {_CONTAINERS}, or a "
+        "LimitRange with default_request in the namespace.",
+        check=_with_namespace_defaults(_requests),
         config={"minCpuRequest": _quantity_config("250m"), "minMemoryRequest": _quantity_config("256Mi")},
     ),
-    _workload_policy(
-        "resource-limits",
-        "Every container has CPU and memory limits (at most the configured figures), so one runaway pod "
-        "cannot starve its node.",
-        MEDIUM,
-        "K8S-1",
-        f"Set resources={{'limits': {{'cpu': '500m', 'memory': '512Mi'}}}} on {_CONTAINERS}, no lower than "
-        "the requests.",
-        _limits,
+    stack_policy(
+        "kubernetes-workload-resource-limits",
+        description="Every container has CPU and memory limits (at most the configured figures), itself or through "
+        "its namespace's LimitRange defaults, so one runaway pod cannot starve its node.",
+        severity=MEDIUM,
+        checklist=("K8S-1",),
+        remediation=f"Set resources={{'limits': {{'cpu': '500m', 'memory': '512Mi'}}}} on {_CONTAINERS}, no lower "
+        "than the requests, or a LimitRange with default in the namespace.",
+        check=_with_namespace_defaults(_limits),
         config={"maxCpuLimit": _quantity_config("500m"), "maxMemoryLimit": _quantity_config("512Mi")},
     ),
     _workload_policy(
@@ -393,8 +418,9 @@ POLICIES = [
     ),
     stack_policy(
         "kubernetes-deployment-autoscaler",
-        description="Every Deployment has a HorizontalPodAutoscaler between the configured replica bounds that "
-        "scales out on CPU at the documented target.",
+        description="Every Deployment has a HorizontalPodAutoscaler keeping at least minReplicas and capped at "
+        "maxReplicas (the documented 2-10: it may stop lower, never go past it) that scales out on CPU at the "
+        "documented target.",
         severity=MEDIUM,
         checklist=("K8S-5",),
         remediation="Add k8s.autoscaling.v2.HorizontalPodAutoscaler(spec={'scale_target_ref': {'api_version': "

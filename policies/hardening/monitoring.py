@@ -44,6 +44,11 @@ DASHBOARD_METRICS = [
     "DatabaseConnections",
     "CacheHitRate",
 ]
+# What charts the same thing for an application on EKS (Container Insights, against pod limits).
+DASHBOARD_EQUIVALENTS = {
+    "CPUUtilization": ("pod_cpu_utilization_over_pod_limit",),
+    "mem_used_percent": ("pod_memory_utilization_over_pod_limit",),
+}
 
 
 def _retention(args, cfg):
@@ -100,7 +105,9 @@ def _dashboard(stack: Stack, cfg):
             yield "the environment has no CloudWatch dashboard", ""
         return
     body = " ".join(text(known(get, d.props, "dashboardBody")) for d in dashboards)
-    missing = [m for m in cfg["requiredMetrics"] if f'"{m}"' not in body]
+    missing = [
+        m for m in cfg["requiredMetrics"] if not any(f'"{n}"' in body for n in (m, *DASHBOARD_EQUIVALENTS.get(m, ())))
+    ]
     if missing:
         yield f"the dashboard does not chart {', '.join(missing)}", dashboards[0].urn
 

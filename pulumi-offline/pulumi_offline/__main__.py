@@ -1,7 +1,8 @@
 """`pulumi-offline`: preview, policy-check, diff and draw a Pulumi Python program offline.
 
-Exit status: 0 success; 1 `check` found a mandatory violation; 2 the command could not run
-(unknown stack, the program raised, the policy pack failed to start, unreadable input).
+Exit status: 0 success; 1 `check` found a mandatory violation (with --strict-inputs, also an
+input problem); 2 the command could not run (unknown stack, the program raised, the policy pack
+failed to start, unreadable input or answers file).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from . import diff, graph
 from .check import CheckError, run_check
+from .datasources import AnswersFileError
 from .preview import digest, run_preview, summary
 from .program import ProgramError
 from .stackconfig import StackConfigError, available_stacks
@@ -46,7 +48,7 @@ def _stack(args: argparse.Namespace, program: Path) -> str | None:
 
 def _preview_document(args: argparse.Namespace) -> dict[str, Any]:
     program = _program_dir(args)
-    return digest(run_preview(program, _stack(args, program)))
+    return digest(run_preview(program, _stack(args, program), args.answers))
 
 
 def _write(path: str | None, text: str) -> None:
@@ -102,7 +104,16 @@ def cmd_diff(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     program = _program_dir(args)
     also = {"json": args.json, "sarif": args.sarif}
-    return run_check(program, _stack(args, program), args.policy_pack, args.config, args.format, also)
+    return run_check(
+        program,
+        _stack(args, program),
+        args.policy_pack,
+        args.config,
+        args.format,
+        also,
+        args.answers,
+        args.strict_inputs,
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -112,6 +123,7 @@ def parser() -> argparse.ArgumentParser:
     def program_options(command: argparse.ArgumentParser, stack_help: str) -> None:
         command.add_argument("--stack", "-s", help=stack_help)
         command.add_argument("--program", default=".", help="Pulumi Python program directory (default: .)")
+        command.add_argument("--answers", metavar="FILE", help="answers to provider functions (YAML or JSON)")
 
     preview = commands.add_parser("preview", help="run the program for a stack; print a summary, write a digest")
     program_options(preview, "stack whose Pulumi.<stack>.yaml config to use")
@@ -125,6 +137,7 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=["text", "json", "sarif"], default="text", help="what to print")
     check.add_argument("--json", metavar="FILE", help="also write the policy events (JSON) here")
     check.add_argument("--sarif", metavar="FILE", help="also write the SARIF 2.1.0 report here")
+    check.add_argument("--strict-inputs", action="store_true", help="exit 1 on input problems too")
     check.set_defaults(run=cmd_check)
 
     compare = commands.add_parser("diff", help="compare two digests (base branch and pull request)")
@@ -160,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
-    except (UsageError, StackConfigError, CheckError) as exc:
+    except (UsageError, StackConfigError, CheckError, AnswersFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
     except ProgramError as exc:
         program = Path(args.program).resolve() if hasattr(args, "program") else None

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .analyzer import PackStartError, PolicyConfigError, PolicyPackServer
-from .preview import Preview, run_preview
+from .preview import Preview, offline_meta, offline_notes, run_preview
 from .report import CheckReport
 from .sarif import sarif
 
@@ -44,6 +44,7 @@ def check(
     pack_dir: str | None = None,
     config_file: str | None = None,
     preview: Preview | None = None,
+    answers: str | None = None,
 ) -> CheckReport:
     """Preview `program` for `stack` (unless given its `preview`), then analyze every resource
     and the stack with the pack."""
@@ -52,7 +53,7 @@ def check(
         hint = "" if pack_dir else " (pass --policy-pack DIR)"
         raise CheckError(f"{pack_path}: no PulumiPolicy.yaml, not a policy pack{hint}")
     policy_config = _policy_config(program, stack, config_file)
-    preview = preview or run_preview(program, stack)
+    preview = preview or run_preview(program, stack, answers)
     config = preview.config
     try:
         with PolicyPackServer(
@@ -94,6 +95,7 @@ def text(report: CheckReport) -> str:
     resources = len(report.preview.graph)
     verdict = ", ".join(f"{n} {level}" for level, n in sorted(levels.items())) or "no"
     lines += ["", f"{verdict} violation(s); {len(pack.policies)} policies checked against {resources} resources"]
+    lines += offline_notes(offline_meta(report.preview))
     return "\n".join(lines)
 
 
@@ -127,10 +129,13 @@ def run_check(
     config_file: str | None,
     fmt: str,
     also: dict[str, str | None],
+    answers: str | None = None,
+    strict_inputs: bool = False,
 ) -> int:
     """The `check` command: print the report in `fmt`, write the formats in `also` (format →
-    file) from the same run, exit 1 on any mandatory violation."""
-    report = check(program, stack, pack_dir, config_file)
+    file) from the same run, exit 1 on any mandatory violation (and, with `strict_inputs`, on
+    any input problem)."""
+    report = check(program, stack, pack_dir, config_file, answers=answers)
     renderers = {
         "text": lambda: text(report),
         "json": lambda: json.dumps(events(report), indent=2),
@@ -140,4 +145,10 @@ def run_check(
     for extra, path in also.items():
         if path:
             Path(path).write_text(renderers[extra]() + "\n")
-    return 1 if report.mandatory else 0
+    return exit_status(report, strict_inputs)
+
+
+def exit_status(report: CheckReport, strict_inputs: bool = False) -> int:
+    """1 on a mandatory violation or, with `strict_inputs`, an input problem; else 0. Input
+    problems are findings of their own: the SDK's types are the only schema offline."""
+    return 1 if report.mandatory or (strict_inputs and report.preview.input_problems) else 0

@@ -10,6 +10,9 @@ from typing import Any
 
 import pulumi
 
+from . import datasources
+from .datasources import call_site
+
 ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
 
@@ -50,8 +53,8 @@ AUTO_NAMED = {
 }
 
 
-class UnexpectedInvokeError(RuntimeError):
-    """The program called a provider function (data source) the offline engine does not serve."""
+# The program called a provider function (data source) nothing answers offline.
+UnexpectedInvokeError = datasources.UnansweredInvokeError
 
 
 def _digest(*parts: str, length: int = 17) -> str:
@@ -221,6 +224,17 @@ def computed_outputs(
         case "aws:backup/vault:Vault":
             out |= {"arn": f"arn:aws:backup:{region}:{account}:backup-vault:{physical}"}
             resource_id = physical
+        case "aws:eks/cluster:Cluster":
+            # What a kubeconfig and the node security group rules are built from.
+            out |= {
+                "arn": f"arn:aws:eks:{region}:{account}:cluster/{physical}",
+                "endpoint": f"https://{suffix.upper()}.gr7.{region}.eks.amazonaws.com",
+                "certificateAuthority": {"data": base64.b64encode(f"offline-ca-{suffix}".encode()).decode()},
+                "vpcConfig": {
+                    **(inputs.get("vpcConfig") or {}),
+                    "clusterSecurityGroupId": f"sg-{_digest('eks', name)}",
+                },
+            }
         case "aws:ec2/launchTemplate:LaunchTemplate":
             out |= {"latestVersion": 1, "defaultVersion": 1}
         case "aws:route53/record:Record":
@@ -253,9 +267,9 @@ def _ecr_authorization_token(args: dict, region: str) -> dict:
     }
 
 
-# The only provider functions the offline engine answers. Each entry is a call the program
-# cannot avoid on some path and whose answer doesn't change what a review sees; everything
-# else raises UnexpectedInvokeError, so no data-source look-up slips into a preview unnoticed.
+# Provider functions this repository's stack calls, answered after `pulumi_offline.datasources`.
+# Each entry is a call the program cannot avoid on some path and whose answer doesn't change
+# what a review sees; every answer is listed in the preview, so none slips in unnoticed.
 SERVED_INVOKES = {
     # Pushing the image built from app/ (components/image.py) needs registry credentials;
     # a stack whose colours all name their image never calls it.
@@ -283,15 +297,31 @@ class RealisticMocks(pulumi.runtime.Mocks):
         resource_id, outputs = computed_outputs(args.typ, args.name, args.inputs, region, account)
         return resource_id, {**args.inputs, **outputs}
 
-    # The SDK's mock monitor takes the invoke's result alone (a dict) as well as the typed tuple.
-    def call(self, args: pulumi.runtime.MockCallArgs):  # pyright: ignore[reportIncompatibleMethodOverride]
+    def call(self, args: pulumi.runtime.MockCallArgs):
+        """Answer a provider function (`pulumi_offline.datasources`): the answers file, then
+        computed and placeholder answers, then the stack's own SERVED_INVOKES."""
+        provider_id = args.provider.split("::")[-1] if args.provider else ""
+        if provider_id in self.provider_places:
+            place = datasources.Place(*self.provider_places[provider_id])
+        else:
+            # The default provider: the stack's aws:* config, as the engine configures it.
+            keys = ("aws:region", "aws:allowedAccountIds")
+            place = datasources.Place.of_default_provider({k: pulumi.runtime.get_config(k) for k in keys})
+        session = datasources.current()
+        call_args = dict(args.args)
+        self.invokes.append(args.token)
+        try:
+            answer = session.answer(args.token, call_args, place)
+        except datasources.PolicyDocumentError as exc:
+            # As the provider refuses them: the SDK raises "invoke of <token> failed: …".
+            return {}, [(exc.argument, str(exc))]
+        if answer is not None:
+            return answer, []
         if args.token in SERVED_INVOKES:
-            provider_id = args.provider.split("::")[-1] if args.provider else ""
-            self.invokes.append(args.token)
-            return SERVED_INVOKES[args.token](
-                dict(args.args), self.provider_places.get(provider_id, (DEFAULT_REGION,))[0]
-            )
-        raise UnexpectedInvokeError(
-            f"the program called the provider function '{args.token}'; offline runs serve no "
-            "data sources (pass the value in stack config instead)"
-        )
+            session.record(args.token, call_args, "placeholder")
+            return SERVED_INVOKES[args.token](call_args, place.region), []
+        plain, site = call_site.plain_invoke_site(args.token)
+        if plain:
+            raise datasources.UnansweredInvokeError(args.token, call_args, site)
+        session.record(args.token, call_args, "unknown")
+        raise datasources.UnknownInvokeResult(args.token, call_args)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pulumi.runtime.rpc import UNKNOWN as UNKNOWN_ID
 
+from . import datasources, shapes
 from .program import ROOT_STACK_TYPE, Graph, Registration, Secret, Unknown, run_program
 from .providers import with_default_providers
 from .stackconfig import StackConfig, load_stack_config
@@ -31,15 +32,22 @@ class Preview:
     config: StackConfig
     graph: Graph
     seconds: float
+    # Provider functions answered offline, and inputs that do not fit the SDK's types.
+    served: list[datasources.Served] = field(default_factory=list)
+    input_problems: list[shapes.InputProblem] = field(default_factory=list)
 
 
-def run_preview(program_dir: Path | str, stack: str | None) -> Preview:
-    """Run the program for `stack` (None: a program without stack files, default config)."""
+def run_preview(program_dir: Path | str, stack: str | None, answers: Path | str | None = None) -> Preview:
+    """Run the program for `stack` (None: a program without stack files, default config);
+    provider functions are answered from `answers` (an answers file) and the built-in answers."""
     program_dir = Path(program_dir).resolve()
     config = load_stack_config(program_dir, stack)
     started = time.perf_counter()
-    graph = run_program(program_dir, stack, config=config)
-    return Preview(program_dir, config, with_default_providers(graph, config), time.perf_counter() - started)
+    with datasources.serving(answers) as session:
+        graph = run_program(program_dir, stack, config=config)
+    problems = shapes.check_graph(graph)
+    graph = with_default_providers(graph, config)
+    return Preview(program_dir, config, graph, time.perf_counter() - started, session.served, problems)
 
 
 def render(value: Any) -> Any:
@@ -106,8 +114,47 @@ def digest(preview: Preview) -> dict[str, Any]:
         "steps": steps,
         "changeSummary": {"create": len(steps)},
         "duration": int(preview.seconds * 1e9),
-        "offline": {"version": DIGEST_VERSION, "project": config.project, "stack": config.stack},
+        "offline": offline_meta(preview),
     }
+
+
+def _problem_entry(problem: shapes.InputProblem, program_dir: Path) -> dict[str, str]:
+    entry = problem.as_dict()
+    if problem.source_position:
+        entry["sourcePosition"] = _source_position(problem.source_position, program_dir)
+    return entry
+
+
+def offline_meta(preview: Preview) -> dict[str, Any]:
+    """The digest's own section: version, project, stack and, when there are any, the data
+    sources answered offline and the input problems."""
+    config = preview.config
+    meta: dict[str, Any] = {"version": DIGEST_VERSION, "project": config.project, "stack": config.stack}
+    if preview.served:
+        meta["dataSources"] = [s.as_dict() for s in preview.served]
+    if preview.input_problems:
+        meta["inputProblems"] = [_problem_entry(p, preview.program_dir) for p in preview.input_problems]
+    return meta
+
+
+def offline_notes(meta: dict[str, Any]) -> list[str]:
+    """The lines preview and check print after their own report: every provider function
+    answered offline (so no placeholder passes for a look-up) and every input problem."""
+    lines = []
+    served = meta.get("dataSources", [])
+    if served:
+        lines += ["", f"Data sources answered offline ({len(served)}; not looked up in any account):"]
+        for s in served:
+            arguments = f"({s['arguments']})" if s["arguments"] else "()"
+            lines.append(f"  {s['source']:<12}  {s['function']}{arguments}")
+    problems = meta.get("inputProblems", [])
+    if problems:
+        lines += ["", f"Input problems ({len(problems)}; the SDK's types, as the provider's Check would see them):"]
+        for p in problems:
+            position = p.get("sourcePosition", "")
+            where = f"  ({position.removeprefix('project:///').replace('#', ':')})" if position else ""
+            lines.append(f"  {p['type']}  {p['name']}  {p['path']}: {p['message']}{where}")
+    return lines
 
 
 def states(document: dict[str, Any]) -> list[dict[str, Any]]:
@@ -157,4 +204,5 @@ def summary(document: dict[str, Any]) -> str:
         lines.append(f"  {count:>4}  {type_}")
     protected = sum(1 for s in resources if s.get("protect"))
     lines.append(f"  {len(resources):>4}  total ({protected} protected)")
+    lines += offline_notes(meta)
     return "\n".join(lines)

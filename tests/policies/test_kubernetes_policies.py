@@ -339,11 +339,11 @@ def test_autoscaler_found_through_an_auto_named_deployment(pack):
 def test_autoscaler_bounds_and_cpu_target_follow_the_config(pack):
     def program():
         _deployment()
-        _hpa(minimum=1, maximum=3, cpu=90)
+        _hpa(minimum=1, maximum=20, cpu=90)
 
     assert _found(pack, "kubernetes-deployment-autoscaler", program) == [
         "HorizontalPodAutoscaler 'web-hpa' for Deployment 'web' has minReplicas 1; at least 2 are required",
-        "HorizontalPodAutoscaler 'web-hpa' for Deployment 'web' has maxReplicas 3; it must allow scaling out to 10",
+        "HorizontalPodAutoscaler 'web-hpa' for Deployment 'web' has maxReplicas 20; at most 10 are allowed",
         "HorizontalPodAutoscaler 'web-hpa' for Deployment 'web' scales out at 90% CPU; at most 70% is allowed",
     ]
 
@@ -396,3 +396,69 @@ def test_staging_config_relaxes_availability_to_advisory(pack):
         "kubernetes-deployment-autoscaler",
     }
     assert not any(d.mandatory for d in single)
+
+
+def _hpa_only(**bounds):
+    def program():
+        _deployment()
+        _hpa(**bounds)
+
+    return program
+
+
+@pytest.mark.parametrize(
+    ("bounds", "expected"),
+    [
+        # "2-10" is a cap: a smaller environment may stop at 4, nothing may go past 10.
+        ({"maximum": 4}, []),
+        ({"maximum": 10}, []),
+        ({"maximum": 11}, ["has maxReplicas 11; at most 10 are allowed"]),
+        ({"minimum": 3, "maximum": 2}, ["has maxReplicas 2, below minReplicas 3 (the API server rejects it)"]),
+    ],
+)
+def test_autoscaler_maximum_is_a_cap(pack, bounds, expected):
+    prefix = "HorizontalPodAutoscaler 'web-hpa' for Deployment 'web' "
+    assert _found(pack, "kubernetes-deployment-autoscaler", _hpa_only(**bounds)) == [prefix + e for e in expected]
+
+
+def _limit_range(namespace=NS, **entry):
+    return k8s.core.v1.LimitRange(
+        "defaults",
+        metadata={"namespace": namespace},
+        spec={"limits": [{"type": "Container", **entry}]},
+    )
+
+
+NO_RESOURCES = {"resources": None}
+
+
+@pytest.mark.parametrize(
+    ("policy", "entry", "namespace", "expected"),
+    [
+        # The namespace's LimitRange supplies what the container leaves unset.
+        (f"{W}resource-requests", {"default_request": {"cpu": "250m", "memory": "256Mi"}}, NS, []),
+        (f"{W}resource-limits", {"default": {"cpu": "500m", "memory": "512Mi"}}, NS, []),
+        # `default` alone is also the request (as the API server applies it).
+        (f"{W}resource-requests", {"default": {"cpu": "500m", "memory": "512Mi"}}, NS, []),
+        # Its defaults are held to the same figures ...
+        (
+            f"{W}resource-requests",
+            {"default_request": {"cpu": "100m", "memory": "256Mi"}},
+            NS,
+            ["container 'web' requests 100m cpu; at least 250m is required"],
+        ),
+        # ... and one in another namespace supplies nothing.
+        (
+            f"{W}resource-limits",
+            {"default": {"cpu": "500m", "memory": "512Mi"}},
+            "other",
+            ["container 'web' has no cpu limit", "container 'web' has no memory limit"],
+        ),
+    ],
+)
+def test_namespace_limit_range_supplies_container_defaults(pack, policy, entry, namespace, expected):
+    def program():
+        _deployment(container=_container(**NO_RESOURCES))
+        _limit_range(namespace, **entry)
+
+    assert _found(pack, policy, program) == expected

@@ -13,12 +13,12 @@ from pulumi_offline.program import Secret, run
 
 def test_an_unexpected_data_source_call_fails_loudly_and_names_itself():
     def program():
-        zones = aws.get_availability_zones_output(state="available")
-        aws.ec2.Subnet("a", vpc_id="vpc-1", cidr_block="10.0.0.0/24", availability_zone=zones.names[0])
+        instance = aws.ec2.get_instance(instance_id="i-0123456789abcdef0")
+        aws.ec2.Eip("ip", instance=instance.id, domain="vpc")
 
-    with pytest.raises(UnexpectedInvokeError, match="offline runs serve no data sources") as info:
+    with pytest.raises(UnexpectedInvokeError, match="it has no offline answer") as info:
         run(program)
-    assert "aws:index/getAvailabilityZones:getAvailabilityZones" in str(info.value)
+    assert "aws:ec2/getInstance:getInstance" in str(info.value)
 
 
 def test_outputs_carry_the_region_and_account_of_the_resources_provider():

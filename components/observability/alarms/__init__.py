@@ -2,6 +2,6 @@
 
 from .environment_alarms import Alarms
 from .factory import AlarmFactory, Metric
-from .targets import AlarmTargets, CertificateTarget, WebAclTarget
+from .targets import AlarmTargets, CertificateTarget, PodsTarget, WebAclTarget
 
-__all__ = ["AlarmFactory", "AlarmTargets", "Alarms", "CertificateTarget", "Metric", "WebAclTarget"]
+__all__ = ["AlarmFactory", "AlarmTargets", "Alarms", "CertificateTarget", "Metric", "PodsTarget", "WebAclTarget"]

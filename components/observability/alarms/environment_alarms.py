@@ -12,11 +12,11 @@ from functools import partial
 import pulumi
 import pulumi_aws as aws
 
-from ...config import AlarmSettings
+from ...config import AlarmSettings, Severity
 from ..notifications import Notifications
 from .data_stores import cache_alarms, documentdb_alarms, postgres_alarms
-from .factory import DAILY, FAST, FIVE_MINUTES, SLOW, SUSTAINED, AlarmFactory, Metric, by_severity
-from .targets import AlarmTargets
+from .factory import DAILY, FAST, FIVE_MINUTES, SLOW, SUSTAINED, AlarmFactory, Metric, Window, by_severity
+from .targets import POD_CPU, POD_MEMORY, AlarmTargets
 
 # Failed connections as the Node.js drivers (pg, mongodb, ioredis) and the application log them:
 # no AWS metric counts refused or failed connections.
@@ -169,17 +169,47 @@ class Alarms(pulumi.ComponentResource):
                 window=SLOW,
                 summary=f"A {color} instance has less than {th.app_disk_free_percent}% disk free",
             )
-        if t.app_log_group_name is not None:
-            self._factory.log_count(
-                "db-connection-failures",
-                "critical",
-                t.app_log_group_name,
-                DB_CONNECTION_ERROR_PATTERN,
-                0,
-                window=FAST,
-                runbook="database-connections",
-                summary="The application fails to connect to a database or the cache",
+        for color, pods in t.pods.items():
+            cpu, memory = Metric(*POD_CPU, pods.dimensions), Metric(*POD_MEMORY, pods.dimensions, "Maximum")
+            alarm(
+                f"app-cpu-{color}",
+                "warning",
+                cpu,
+                ">",
+                th.app_cpu_percent,
+                window=SLOW,
+                summary=f"{color} pods average above {th.app_cpu_percent}% of their CPU limit",
             )
+            levels: tuple[tuple[str, Severity, float, Window], ...] = (
+                ("app-memory", "warning", th.app_memory_warning_percent, SUSTAINED),
+                ("app-out-of-memory", "critical", th.app_memory_critical_percent, FAST),
+            )
+            for key, severity, percent, window in levels:
+                alarm(
+                    f"{key}-{color}",
+                    severity,
+                    memory,
+                    ">",
+                    percent,
+                    window=window,
+                    summary=f"A {color} pod uses over {percent}% of its memory limit",
+                )
+        # The ec2 colours log to the app log group, the eks colours' containers to Container Insights.
+        for key, log_group in (
+            ("db-connection-failures", t.app_log_group_name),
+            ("db-connection-failures-pods", t.pod_log_group_name),
+        ):
+            if log_group is not None:
+                self._factory.log_count(
+                    key,
+                    "critical",
+                    log_group,
+                    DB_CONNECTION_ERROR_PATTERN,
+                    0,
+                    window=FAST,
+                    runbook="database-connections",
+                    summary="The application fails to connect to a database or the cache",
+                )
 
     def _edge(self, t: AlarmTargets) -> None:
         th = self._th

@@ -29,6 +29,24 @@ class WebAclTarget:
 
 
 @dataclass(frozen=True)
+class PodsTarget:
+    """One eks colour's pods as Container Insights reports them (PodName is the Deployment's name)."""
+
+    cluster_name: pulumi.Input[str]
+    namespace: str
+    pod_name: str
+
+    @property
+    def dimensions(self) -> dict[str, pulumi.Input[str]]:
+        return {"ClusterName": self.cluster_name, "Namespace": self.namespace, "PodName": self.pod_name}
+
+
+# Container Insights: utilisation against the pod's limits, the analogue of an instance's CPU/memory.
+POD_CPU = ("ContainerInsights", "pod_cpu_utilization_over_pod_limit")
+POD_MEMORY = ("ContainerInsights", "pod_memory_utilization_over_pod_limit")
+
+
+@dataclass(frozen=True)
 class AlarmTargets:
     """What the alarms watch; every part is optional so a stack alarms on what it has."""
 
@@ -37,6 +55,10 @@ class AlarmTargets:
     # Colours with instances (live or idle): green must be healthy before it takes traffic.
     running_colors: Sequence[Color] = ()
     asg_names: Mapping[Color, pulumi.Input[str]] = field(default_factory=dict)
+    # The eks colours' pods (Container Insights), alarmed like the ec2 colours' instances.
+    pods: Mapping[Color, PodsTarget] = field(default_factory=dict)
+    # Where Container Insights puts the eks colours' container logs.
+    pod_log_group_name: pulumi.Input[str] | None = None
     app_log_group_name: pulumi.Input[str] | None = None
     distribution_id: pulumi.Input[str] | None = None
     web_acls: Sequence[WebAclTarget] = ()
