@@ -88,11 +88,14 @@ def session_runs(request: pytest.FixtureRequest, checkout: Path, monkeypatch: py
     run_preview, check = preview_module.run_preview, check_module.check
 
     def same_run(program_dir, stack, args, kwargs) -> bool:
-        """This checkout, a session stack, its own config; any interpreter (the same program)."""
-        if Path(program_dir).resolve() != checkout or stack not in ("staging", "prod") or args:
+        """This checkout, a session stack, its own config, no answers file; any interpreter
+        (the same program)."""
+        if Path(program_dir).resolve() != checkout or stack not in ("staging", "prod"):
+            return False
+        if any(arg is not None for arg in args) or kwargs.get("answers") is not None:
             return False
         config = kwargs.get("config")
-        return set(kwargs) <= {"config", "python"} and (
+        return set(kwargs) <= {"answers", "config", "python"} and (
             config is None or config.values == load_stack_config(REPO, stack).values
         )
 
