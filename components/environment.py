@@ -17,7 +17,6 @@ from .data import (
     Postgres,
     SecretRotator,
     StoreContext,
-    rotation_keepers,
 )
 from .edge import Cdn, Certificate, LoadBalancer, OriginSecret, WebAcl, edge_log_bucket
 from .foundation import GLOBAL_REGION, Keys, Network, Protection, SecurityGroups, make_providers
@@ -121,7 +120,7 @@ class Environment(pulumi.ComponentResource):
         self.origin_secret = OriginSecret(
             f"{name}-origin-secret",
             self.keys.data,
-            keepers=rotation_keepers(settings.secrets),
+            settings.edge.origin_secret,
             protection=protection,
             opts=regional,
         )
@@ -179,6 +178,7 @@ class Environment(pulumi.ComponentResource):
             repository_arn=self.image.repository.arn,
             secret_arns=self.app_secret_arns(),
             data_key=self.keys.data,
+            autoscaling_role_arn=self.keys.autoscaling_role.arn,
             logs_key=self.keys.logs,
             log_retention_days=edge.log_retention_days,
             tags=settings.tags,
@@ -378,6 +378,7 @@ class Environment(pulumi.ComponentResource):
             ],
             db_instance_id=postgres_id,
             db_allocated_storage_gb=settings.postgres.allocated_storage_gb,
+            db_storage_autoscales=settings.postgres.max_allocated_storage_gb > settings.postgres.allocated_storage_gb,
             # The log groups RDS and DocumentDB export to (created, encrypted, by their components).
             db_log_group_name=pulumi.Output.concat("/aws/rds/instance/", postgres_id, "/postgresql"),
             docdb_cluster_id=docdb_id,

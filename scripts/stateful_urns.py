@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pulumi_offline.changes import STATEFUL_TYPES
+from pulumi_offline.aws_types import STATEFUL_TYPES
 from pulumi_offline.program import run_program
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -35,3 +35,18 @@ def subnet_ids(graph: Graph, tier: str) -> set[str]:
     """Ids of one subnet tier. A set: registration order is the engine's, not the program's, so
     order-sensitive comparisons would be flaky."""
     return {r.id for r in subnets(graph, tier)}
+
+
+def event_matches(pattern: dict, event: dict) -> bool:
+    """EventBridge's verdict for exact-value patterns: every key matches (lists are the allowed
+    values, mappings nest, `$or` takes any of its sub-patterns)."""
+    for key, wanted in pattern.items():
+        if key == "$or":
+            if not any(event_matches(option, event) for option in wanted):
+                return False
+        elif isinstance(wanted, dict):
+            if not isinstance(event.get(key), dict) or not event_matches(wanted, event[key]):
+                return False
+        elif event.get(key) not in wanted:
+            return False
+    return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import pulumi
@@ -25,6 +26,15 @@ MANAGED_POLICIES = {
     "cloudwatch-agent": "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
 }
 ECR_PULL = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
+# An instance refresh may run 10% above the desired count: it replaces a tenth of the fleet at a time.
+REFRESH_MAX_HEALTHY_PERCENT = 110
+ECR_IMAGE = re.compile(r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/(?P<repo>[^@:]+)")
+
+
+def ecr_repository_arn(image: str | None) -> str | None:
+    """The ECR repository an image reference points into (None for other registries)."""
+    match = ECR_IMAGE.match(image or "")
+    return match and f"arn:aws:ecr:{match['region']}:{match['account']}:repository/{match['repo']}"
 
 
 class AppTier(pulumi.ComponentResource):
@@ -50,6 +60,7 @@ class AppTier(pulumi.ComponentResource):
         repository_arn: pulumi.Input[str],
         secret_arns: Mapping[str, pulumi.Input[str]],
         data_key: aws.kms.Key,
+        autoscaling_role_arn: pulumi.Input[str],
         logs_key: aws.kms.Key,
         log_retention_days: int,
         tags: Mapping[str, str],
@@ -69,7 +80,12 @@ class AppTier(pulumi.ComponentResource):
             # Every colour is on EKS: no instance role that may read the app's secrets.
             self.register_outputs({"group_names": self.group_names})
             return
-        self.role = self._instance_role(name, region, secret_arns, data_key, repository_arn)
+        # The stack's own repository, and any ECR repository an EC2 colour's configured image is in.
+        pulled = [
+            repository_arn,
+            *sorted({arn for c in colors if (arn := ecr_repository_arn(settings.color(c).image))}),
+        ]
+        self.role = self._instance_role(name, region, secret_arns, data_key, pulled)
         self.instance_profile = aws.iam.InstanceProfile(f"{name}-profile", role=self.role.name, opts=child)
 
         # Only the colours on EC2; an eks colour runs on the cluster (compute/kubernetes).
@@ -144,16 +160,22 @@ class AppTier(pulumi.ComponentResource):
                 max_size=fleet.max_size,
                 desired_capacity=fleet.desired_capacity,
                 target_group_arns=[target_groups[color].arn],
+                # The stack's own Auto Scaling role, which the data key's policy names (HOST-3).
+                service_linked_role_arn=autoscaling_role_arn,
                 health_check_type="ELB",
                 health_check_grace_period=HEALTH_CHECK_GRACE_SECONDS,
                 default_instance_warmup=WARMUP_SECONDS,
                 # DEP-2 (maxSurge 1, maxUnavailable 0): new instances come up and turn healthy
-                # before old ones leave, so capacity never drops below 100%.
+                # before old ones leave, so capacity never drops below 100%; a tenth of the fleet
+                # (at least one instance) at a time, not the whole fleet at once. No auto-rollback:
+                # AWS doesn't offer it for launch templates whose image is an SSM parameter
+                # (HOST-5; API RefreshPreferences, AutoRollback); a bad release is rolled back by
+                # traffic weight (docs/blue-green.md).
                 instance_refresh=aws.autoscaling.GroupInstanceRefreshArgs(
                     strategy="Rolling",
                     preferences=aws.autoscaling.GroupInstanceRefreshPreferencesArgs(
                         min_healthy_percentage=100,
-                        max_healthy_percentage=200,
+                        max_healthy_percentage=REFRESH_MAX_HEALTHY_PERCENT,
                         instance_warmup=str(WARMUP_SECONDS),
                         skip_matching=True,
                     ),
@@ -196,7 +218,7 @@ class AppTier(pulumi.ComponentResource):
         region: str,
         secret_arns: Mapping[str, pulumi.Input[str]],
         data_key: aws.kms.Key,
-        repository_arn: pulumi.Input[str],
+        repository_arns: list[pulumi.Input[str]],
     ) -> aws.iam.Role:
         """SSM and the CloudWatch agent (AWS managed policies), this app's secrets and image."""
         child = pulumi.ResourceOptions(parent=self)
@@ -217,7 +239,7 @@ class AppTier(pulumi.ComponentResource):
         statements = [
             # GetAuthorizationToken has no resource-level permissions (AWS).
             {"Sid": "EcrLogin", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
-            {"Sid": "PullAppImage", "Effect": "Allow", "Action": ECR_PULL, "Resource": repository_arn},
+            {"Sid": "PullAppImage", "Effect": "Allow", "Action": ECR_PULL, "Resource": repository_arns},
         ]
         if secret_arns:
             statements += [

@@ -139,6 +139,13 @@ class AlarmSettings(Section):
         min_length=1,
         description="Base of the runbook links in alarm descriptions; anchors are appended (`…/runbooks.md#alb-5xx`).",
     )
+    # PagerDuty's CloudWatch integration confirms its SNS subscription itself; `pulumi up` then waits
+    # for the confirmation and fails without it.
+    webhooks_auto_confirm: dict[Severity, bool] = Field(
+        {},
+        description="Per severity, whether its webhook endpoint confirms the SNS subscription itself (PagerDuty "
+        "does); otherwise the subscription stays pending until the endpoint's owner confirms it.",
+    )
     thresholds: AlarmThresholds = Field(AlarmThresholds(), description="Every figure an alarm compares against.")
 
     @field_validator("email_subscribers")

@@ -47,13 +47,15 @@ class Ec2ColorSettings(_ColorBase):
     min_size: int = Field(
         ge=0,
         le=100,
-        description="ec2 colours: fewest instances the colour keeps (HOST-6: >= 2 while it takes prod traffic).",
+        description="ec2 colours: fewest instances the colour keeps (HOST-6: >= 2 while it takes prod traffic); "
+        "applied on every `pulumi up`, so raising it is how a running colour gets instances.",
     )
     max_size: int = Field(ge=0, le=100, description="ec2 colours: most instances the colour may scale out to.")
     desired_capacity: int = Field(
         ge=0,
         le=100,
-        description="ec2 colours: instances the colour runs (0 parks it; a colour taking traffic needs > 0).",
+        description="ec2 colours: instances a new group starts with; afterwards the CPU scaling policy owns the "
+        "count and `pulumi up` leaves it alone (a colour taking traffic needs min_size > 0).",
     )
 
     @model_validator(mode="after")

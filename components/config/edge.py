@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
@@ -25,6 +26,20 @@ CLOUDFRONT_ORIGIN_PREFIX_LISTS = {
 HTTPS_ORIGIN = re.compile(r"^https://([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(:\d{1,5})?$")
 DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 MIN_LOG_RETENTION = {"staging": 7, "prod": 365}
+
+
+OriginSecretSlot = Literal["a", "b"]
+
+
+class OriginSecretSettings(Section):
+    """CloudFront's origin header has two values, both accepted by the ALB; CloudFront sends one.
+    Rotating regenerates the slot CloudFront doesn't send, then moves CloudFront to it, so no
+    edge location ever sends a value the ALB has stopped accepting (docs/edge.md)."""
+
+    sends: OriginSecretSlot = Field("a", description="The slot whose value CloudFront sends (`a` or `b`).")
+    rotated_on: dict[OriginSecretSlot, date] = Field(
+        {}, description="Per slot, when its value was last regenerated: a new date regenerates that slot's value."
+    )
 
 
 class EdgeSettings(Section):
@@ -54,11 +69,16 @@ class EdgeSettings(Section):
     rate_limit_window_seconds: Literal[60, 120, 300, 600] = Field(
         60, description="The WAF rate rule's evaluation window, in seconds."
     )
+    # At least the cache policy's min_ttl (1 s): CloudFront rejects a DefaultTTL below MinTTL.
     static_ttl_seconds: int = Field(
         7 * 24 * 3600,
-        ge=0,
+        ge=1,
         le=365 * 24 * 3600,
         description="How long CloudFront caches static assets by default (seed cache strategy: 1 week).",
+    )
+    origin_secret: OriginSecretSettings = Field(
+        default_factory=lambda: OriginSecretSettings.model_validate({}),
+        description="The two CloudFront-to-ALB header values and which one CloudFront sends.",
     )
     log_retention_days: int = Field(
         30,

@@ -112,13 +112,25 @@ class Settings(Section):
             problems.append(f"dr_region must differ from the primary region {self.region} (DB-6)")
         for color in COLORS:
             fleet = self.compute.color(color)
-            if self.traffic.weight(color) and not fleet.running:
+            # A running group's count belongs to its scaling policy (desired_capacity is set at
+            # creation only), so only the floor (min_size) guarantees instances behind a weight.
+            if self.traffic.weight(color) and (not fleet.running or fleet.floor == 0):
                 problems.append(
-                    f"traffic.{color} sends {self.traffic.weight(color)}% to compute.{color}, which has no instances"
+                    f"traffic.{color} sends {self.traffic.weight(color)}% to compute.{color}, whose min_size "
+                    f"{fleet.floor} guarantees no instances"
                 )
             if self.tier == "prod" and self.traffic.weight(color) and fleet.floor < 2:
                 floor = "min_size" if fleet.platform == "ec2" else "min_replicas"
                 problems.append(f"compute.{color} takes prod traffic with {floor} {fleet.floor}; HOST-6 needs >= 2")
+        # With continuous backup AWS Backup manages the RDS automated-backup retention and sets it to
+        # its rule's figure (AWS Backup guide, "Continuous backups and point-in-time restore"): one
+        # figure, or every `pulumi up` and AWS Backup undo each other.
+        pitr = self.backup.continuous_backup_days
+        if pitr and pitr != self.postgres.backup_retention_days:
+            problems.append(
+                f"backup.continuous_backup_days {pitr} must equal postgres.backup_retention_days "
+                f"{self.postgres.backup_retention_days}: AWS Backup sets the RDS retention to it"
+            )
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -4,6 +4,8 @@ the DR region, compliance-mode vault lock in prod, and failed jobs routed to an 
 
 from __future__ import annotations
 
+import json
+
 import pulumi
 import pulumi_aws as aws
 
@@ -18,12 +20,27 @@ SERVICE_POLICIES = [
     "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Backup",
     "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Restore",
 ]
+# The resource types the plan selects by tag: Postgres, DocumentDB, the documents bucket.
+BACKED_UP_TYPES = ("RDS", "DocumentDB", "S3")
 START_WINDOW_MINUTES = 60
 # A job may run this long; the hourly rung must finish before the next one starts.
 COMPLETION_WINDOW_MINUTES = {"hourly": 120}
 DEFAULT_COMPLETION_WINDOW_MINUTES = 480
 # Job states that mean a recovery point is missing (EventBridge "… Job State Change" events).
 FAILED_STATES = ["FAILED", "ABORTED", "EXPIRED", "PARTIAL"]
+# Restore jobs report `detail.status`, not `detail.state`, and never EXPIRED or PARTIAL
+# (AWS Backup: eventbridge.html, "Restore Job State Change"; RestoreJobsListMember Status).
+RESTORE_FAILED_STATUSES = ["FAILED", "ABORTED"]
+
+
+def failed_job_pattern() -> dict:
+    """The EventBridge pattern matching backup, copy and restore jobs that didn't complete (a
+    nested `$or`, as in EventBridge's content-filtering guide)."""
+    return {
+        "source": ["aws.backup"],
+        "detail-type": ["Backup Job State Change", "Copy Job State Change", "Restore Job State Change"],
+        "detail": {"$or": [{"state": FAILED_STATES}, {"status": RESTORE_FAILED_STATUSES}]},
+    }
 
 
 def _lifecycle(rule: BackupRule, args_type):
@@ -76,6 +93,14 @@ class Backups(pulumi.ComponentResource):
             if self.dr_vault is not None:
                 self._lock(f"{name}-dr", self.dr_vault, settings, dr_provider)
 
+        # A plan skips, without error, resources whose type the region hasn't opted in to, and
+        # DocumentDB (among others) starts opted out (AWS Backup guide, "Service opt-in"). One
+        # setting per account and region: other stacks in the account must not manage it too.
+        self.region_settings = aws.backup.RegionSettings(
+            f"{name}-opt-in",
+            resource_type_opt_in_preference=dict.fromkeys(BACKED_UP_TYPES, True),
+            opts=child,
+        )
         rules = [self._rule(label, rule) for label, rule in settings.rules.items()]
         if settings.continuous_backup_days:
             # Point-in-time restore for Postgres; AWS Backup then owns the RDS retention, which is
@@ -113,7 +138,7 @@ class Backups(pulumi.ComponentResource):
             plan_id=self.plan.id,
             iam_role_arn=role.arn,
             selection_tags=[aws.backup.SelectionSelectionTagArgs(type="STRINGEQUALS", key=key_, value=value)],
-            opts=pulumi.ResourceOptions(parent=self, depends_on=attachments),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*attachments, self.region_settings]),
         )
         if notification_topic_arn is not None:
             self._notify_failures(name, notification_topic_arn)
@@ -165,13 +190,7 @@ class Backups(pulumi.ComponentResource):
         rule = aws.cloudwatch.EventRule(
             f"{name}-job-failed",
             description="AWS Backup backup, copy or restore job did not complete (OBS-4)",
-            event_pattern=pulumi.Output.json_dumps(
-                {
-                    "source": ["aws.backup"],
-                    "detail-type": ["Backup Job State Change", "Copy Job State Change", "Restore Job State Change"],
-                    "detail": {"state": FAILED_STATES},
-                }
-            ),
+            event_pattern=json.dumps(failed_job_pattern()),
             opts=pulumi.ResourceOptions(parent=self),
         )
         aws.cloudwatch.EventTarget(

@@ -85,7 +85,11 @@ class Cache(pulumi.ComponentResource):
             maintenance_window=settings.maintenance_window,
             final_snapshot_identifier=f"{identifier}-final" if protection.enabled else None,
             auto_minor_version_upgrade=True,
-            apply_immediately=False,
+            # ElastiCache refuses any log-delivery change without apply-immediately (AWS:
+            # AmazonElastiCache/latest/dg/Log_Delivery.html), and the provider sends every change
+            # in one ModifyReplicationGroup call (terraform-provider-aws#49842). So node-type and
+            # engine changes apply at once too: run those `pulumi up`s in the maintenance window.
+            apply_immediately=True,
             log_delivery_configurations=[
                 aws.elasticache.ReplicationGroupLogDeliveryConfigurationArgs(
                     log_type="slow-log",

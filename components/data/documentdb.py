@@ -91,7 +91,11 @@ class DocumentStore(pulumi.ComponentResource):
             preferred_backup_window=settings.backup_window,
             preferred_maintenance_window=settings.maintenance_window,
             enabled_cloudwatch_logs_exports=LOG_EXPORTS,
-            apply_immediately=False,
+            # For a DocumentDB cluster ApplyImmediately governs only the master password and the
+            # identifier; every other change applies at once anyway (AWS: documentdb/latest/
+            # developerguide/API_ModifyDBCluster.html). A `rotated_on` password must be live when
+            # its secret is, not after the next maintenance window.
+            apply_immediately=True,
             tags={"Name": identifier, **BACKUP_TAG},
             **protection.snapshot_on_delete(f"{identifier}-final"),
             opts=protection.options(self, depends_on=log_groups),

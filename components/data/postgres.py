@@ -6,12 +6,14 @@ import pulumi
 import pulumi_aws as aws
 
 from ..config.data import PostgresSettings
+from ..foundation.log_groups import encrypted_log_group
 from ..foundation.protection import BACKUP_TAG
 from .store_context import StoreContext, assume_role_policy
 
 LOG_EXPORTS = ["postgresql", "upgrade"]
 MASTER_USERNAME = "alawael_admin"
 DATABASE = "alawael"
+OS_METRICS_LOG_GROUP = "RDSOSMetrics"
 ENHANCED_MONITORING_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
 
 
@@ -59,6 +61,14 @@ class Postgres(pulumi.ComponentResource):
             opts=child,
         )
         log_groups = context.log_groups(name, f"/aws/rds/instance/{identifier}", LOG_EXPORTS, self)
+        # Enhanced Monitoring writes into RDSOSMetrics, one group per account and region that RDS
+        # would otherwise create unencrypted and keep forever (RDS guide, "Enhanced Monitoring").
+        # An account that has it already: `pulumi import` it (docs/data-and-recovery.md).
+        log_groups.append(
+            encrypted_log_group(
+                f"{name}-log-os-metrics", OS_METRICS_LOG_GROUP, context.log_retention_days, context.logs_key, self
+            )
+        )
         monitoring_role = aws.iam.Role(
             f"{name}-monitoring",
             description=f"{identifier}: RDS enhanced monitoring publishes OS metrics",

@@ -15,7 +15,7 @@ from ..foundation.log_groups import encrypted_log_group
 from .store_context import StoreContext, assume_role_policy
 
 HANDLER_SOURCE = Path(__file__).parent / "rotation_lambda" / "handler.py"
-RotationKind = Literal["random", "random-key", "docdb-master", "elasticache-auth"]
+RotationKind = Literal["random", "keyring", "docdb-master", "elasticache-auth"]
 # testSecret waits up to 9 minutes for a store to be `available` again (handler.WAIT_SECONDS).
 TIMEOUT_SECONDS = 600
 
@@ -80,9 +80,9 @@ class SecretRotator(pulumi.ComponentResource):
             role=role.arn,
             timeout=TIMEOUT_SECONDS,
             memory_size=128,
-            # Secrets Manager never rotates one secret twice at once: one slot per secret is
-            # enough, and caps what a runaway caller could spend.
-            reserved_concurrent_executions=len(targets),
+            # No reserved concurrency: reserving takes from the account's unreserved pool, which
+            # AWS keeps at 100 at least, so accounts with a low quota refuse any reservation.
+            # Only Secrets Manager (this account) may invoke it, once per rotating secret.
             environment=aws.lambda_.FunctionEnvironmentArgs(
                 variables={
                     # ARNs and store identifiers only: which secret rotates how, never a value.

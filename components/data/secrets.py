@@ -18,6 +18,13 @@ APP_SECRETS = {
     "api-key": "authenticates service-to-service calls to the API",
 }
 ENCRYPTION_KEY = "encryption-key"
+FIRST_KEY_ID = "k1"
+
+
+def keyring(first_key: pulumi.Input[str]) -> dict:
+    """The encryption key secret's shape: `{"active": id, "keys": {id: base64 key}}`. The rotation
+    function (rotation_lambda/handler.py, kind `keyring`) adds keys and moves `active`."""
+    return {"active": FIRST_KEY_ID, "keys": {FIRST_KEY_ID: first_key}}
 
 
 def rotation_keepers(settings: SecretsSettings) -> dict[str, str]:
@@ -101,10 +108,16 @@ class AppSecrets(pulumi.ComponentResource):
             ).result
             for label in APP_SECRETS
         }
-        values[ENCRYPTION_KEY] = random.RandomBytes(
-            f"{name}-{ENCRYPTION_KEY}-random", length=32, keepers=rotation_keepers(settings), opts=child
-        ).base64
-        descriptions = {**APP_SECRETS, ENCRYPTION_KEY: "256-bit key (base64) for application field encryption"}
+        # A key that encrypted stored data must stay readable for as long as the data does, so this
+        # one is a keyring that rotation extends and never replaces: no keepers (a new rotated_on
+        # date must not replace it), and the rotation function appends a new active key.
+        first_key = random.RandomBytes(f"{name}-{ENCRYPTION_KEY}-random", length=32, opts=child).base64
+        values[ENCRYPTION_KEY] = pulumi.Output.json_dumps(keyring(first_key))
+        descriptions = {
+            **APP_SECRETS,
+            ENCRYPTION_KEY: "keyring for application field encryption: encrypt with the active 256-bit key, "
+            "decrypt with the key whose id the ciphertext carries",
+        }
 
         self.secrets = {
             label: stored_secret(
@@ -120,7 +133,7 @@ class AppSecrets(pulumi.ComponentResource):
         }
         # SEC-2: the rotation function replaces each with a value of the same shape.
         self.rotation_targets = {
-            label: RotationTarget(secret, "random-key" if label == ENCRYPTION_KEY else "random")
+            label: RotationTarget(secret, "keyring" if label == ENCRYPTION_KEY else "random")
             for label, secret in self.secrets.items()
         }
         self.arns = [s.arn for s in self.secrets.values()]

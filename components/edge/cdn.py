@@ -158,7 +158,8 @@ class Cdn(pulumi.ComponentResource):
             logging_config=aws.cloudfront.DistributionLoggingConfigArgs(
                 bucket=log_bucket.bucket.bucket_domain_name, prefix=ACCESS_LOG_PREFIX, include_cookies=False
             ),
-            opts=child,
+            # Standard logging needs the bucket's ACLs enabled (its ownership controls) first.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[log_bucket]),
         )
         # OAC: only this distribution may read the assets, and only objects, never listings.
         self.assets.attach_policy(
@@ -181,6 +182,7 @@ class Cdn(pulumi.ComponentResource):
             self.distribution.domain_name,
             self.distribution.hosted_zone_id,
             parent=self,
+            evaluate_target_health=False,
             ipv6=True,
         )
 

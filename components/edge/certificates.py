@@ -49,10 +49,15 @@ def alias_records(
     target_dns_name: pulumi.Input[str],
     target_zone_id: pulumi.Input[str],
     parent: pulumi.Resource,
+    *,
+    evaluate_target_health: bool,
     ipv6: bool = False,
 ) -> list[aws.route53.Record]:
     """A (and with `ipv6`, AAAA) alias records pointing `hostname` at a load balancer or
-    distribution; alias queries are free and follow the target's address changes."""
+    distribution; alias queries are free and follow the target's address changes.
+
+    `evaluate_target_health` must be False for a CloudFront distribution: Route 53 doesn't
+    allow it there (AWS: Route53 API AliasTarget, EvaluateTargetHealth)."""
     return [
         aws.route53.Record(
             f"{name}-{record_type.lower()}",
@@ -61,7 +66,7 @@ def alias_records(
             type=record_type,
             aliases=[
                 aws.route53.RecordAliasArgs(
-                    name=target_dns_name, zone_id=target_zone_id, evaluate_target_health=record_type != "AAAA"
+                    name=target_dns_name, zone_id=target_zone_id, evaluate_target_health=evaluate_target_health
                 )
             ],
             opts=pulumi.ResourceOptions(parent=parent),

@@ -18,12 +18,22 @@ TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 # Seed "Load Balancer Configuration": timeout 30 s; least connections → least outstanding requests.
 IDLE_TIMEOUT_SECONDS = 30
 ROUTING_ALGORITHM = "least_outstanding_requests"
-# Seed / DEP-2: `/health` every 10 seconds.
-HEALTH_CHECK_PATH = "/health"
+# DEP-2: the load balancer asks the readiness endpoint every 10 seconds; `/ready` turns 503 as
+# soon as the app is asked to stop, so the target drains before it exits (`/health`, liveness,
+# is the container's own HEALTHCHECK).
+HEALTH_CHECK_PATH = "/ready"
 HEALTH_CHECK_INTERVAL_SECONDS = 10
 # In-flight requests finish within the idle timeout, so deregistration needn't wait longer.
 DEREGISTRATION_DELAY_SECONDS = IDLE_TIMEOUT_SECONDS
 ACCESS_LOG_PREFIX = "alb"
+
+
+def target_group_name(prefix: str, color: Color, port: int, *, ip: bool = False) -> str:
+    """A new port or target type replaces a target group (AWS can't change either in place) and
+    Pulumi creates the replacement before deleting the old one; both in the name keep the two
+    from colliding. Names are capped at 32 characters (AWS)."""
+    suffix = f"-{color}{'-ip' if ip else ''}-{port}"
+    return f"{prefix[: 32 - len(suffix)].rstrip('-')}{suffix}"
 
 
 class LoadBalancer(pulumi.ComponentResource):
@@ -85,7 +95,7 @@ class LoadBalancer(pulumi.ComponentResource):
         self.target_groups = {
             color: aws.lb.TargetGroup(
                 f"{name}-{color}",
-                name=_target_group_name(resource_name, color, color in ip_colors),
+                name=target_group_name(resource_name, color, app_port, ip=color in ip_colors),
                 vpc_id=vpc_id,
                 port=app_port,
                 protocol="HTTP",
@@ -150,7 +160,7 @@ class LoadBalancer(pulumi.ComponentResource):
             conditions=[
                 aws.lb.ListenerRuleConditionArgs(
                     http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
-                        http_header_name=origin_secret.header_name, values=[origin_secret.value]
+                        http_header_name=origin_secret.header_name, values=origin_secret.accepted
                     )
                 )
             ],
@@ -173,7 +183,15 @@ class LoadBalancer(pulumi.ComponentResource):
         self.web_acl_association = aws.wafv2.WebAclAssociation(
             f"{name}-waf", resource_arn=self.alb.arn, web_acl_arn=web_acl_arn, opts=child
         )
-        self.records = alias_records(f"{name}-dns", zone_id, hostname, self.alb.dns_name, self.alb.zone_id, parent=self)
+        self.records = alias_records(
+            f"{name}-dns",
+            zone_id,
+            hostname,
+            self.alb.dns_name,
+            self.alb.zone_id,
+            parent=self,
+            evaluate_target_health=True,
+        )
 
         self.arn = self.alb.arn
         self.arn_suffix = self.alb.arn_suffix
@@ -188,8 +206,3 @@ class LoadBalancer(pulumi.ComponentResource):
                 "target_group_arn_suffixes": self.target_group_arn_suffixes,
             }
         )
-
-
-def _target_group_name(resource_name: str, color: Color, ip: bool) -> str:
-    suffix = f"-{color}-ip" if ip else f"-{color}"
-    return f"{resource_name[: 32 - len(suffix)]}{suffix}"

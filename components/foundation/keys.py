@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pulumi
 import pulumi_aws as aws
 
@@ -14,7 +12,13 @@ from .providers import GLOBAL_REGION
 KMS_USE = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
 
 
-def _key_policy(settings: Settings, region: str, purpose: str) -> str:
+# Role names are at most 64 characters; Auto Scaling's prefix takes 29 of them.
+SLR_SUFFIX_MAX = 64 - len("AWSServiceRoleForAutoScaling_")
+
+
+def _key_policy(
+    settings: Settings, region: str, purpose: str, autoscaling_role_arn: pulumi.Input[str] | None = None
+) -> pulumi.Output[str]:
     """Root-account administration (IAM policies delegate use) plus the service principals that
     encrypt on their own behalf. No wildcard principals (SEC-1)."""
     account = settings.account_id
@@ -40,16 +44,28 @@ def _key_policy(settings: Settings, region: str, purpose: str) -> str:
         )
     if purpose == "alerts":
         # SNS topics encrypted with this key receive from CloudWatch alarms, EventBridge and Backup.
-        statements.append(
+        publish = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        statements += [
             {
-                "Sid": "AlertPublishersEncrypt",
+                "Sid": "AlarmsAndBackupEncrypt",
                 "Effect": "Allow",
-                "Principal": {"Service": ["cloudwatch.amazonaws.com", "events.amazonaws.com", "backup.amazonaws.com"]},
-                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                "Principal": {"Service": ["cloudwatch.amazonaws.com", "backup.amazonaws.com"]},
+                "Action": publish,
                 "Resource": "*",
                 "Condition": {"StringEquals": {"aws:SourceAccount": account}},
-            }
-        )
+            },
+            # EventBridge's calls to an encrypted topic's key carry no aws:SourceAccount (the SNS
+            # guide's compatibility section gives this statement unconditioned), so a condition
+            # on it would refuse every failed-backup event (OBS-4). Who may publish is decided
+            # by the topic policy, which admits only this account's rules.
+            {
+                "Sid": "EventBridgeRulesEncrypt",
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": publish,
+                "Resource": "*",
+            },
+        ]
     if purpose == "data":
         # CloudFront reads the KMS-encrypted static assets through Origin Access Control; the
         # assets bucket's policy names the one distribution allowed (NET-1, DB-2).
@@ -65,9 +81,7 @@ def _key_policy(settings: Settings, region: str, purpose: str) -> str:
         )
         # Auto Scaling launches instances with CMK-encrypted EBS volumes through its service-linked
         # role (HOST-3); without these grants the launches fail.
-        asg_role = (
-            f"arn:aws:iam::{account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
-        )
+        asg_role = autoscaling_role_arn
         statements += [
             {
                 "Sid": "AutoScalingUsesKey",
@@ -85,7 +99,7 @@ def _key_policy(settings: Settings, region: str, purpose: str) -> str:
                 "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
             },
         ]
-    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+    return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": statements})
 
 
 class Keys(pulumi.ComponentResource):
@@ -99,6 +113,7 @@ class Keys(pulumi.ComponentResource):
     dr: aws.kms.Key
     global_logs: aws.kms.Key
     global_alerts: aws.kms.Key
+    autoscaling_role: aws.iam.ServiceLinkedRole
 
     def __init__(
         self,
@@ -110,6 +125,18 @@ class Keys(pulumi.ComponentResource):
         global_provider: aws.Provider | None = None,
     ):
         super().__init__("platform:security:Keys", name, None, opts)
+        # The data key's policy names the Auto Scaling service-linked role, and KMS refuses a policy
+        # naming a role that doesn't exist (MalformedPolicyDocument, "invalid principals"). The
+        # account's default role exists only once some group was created, so the stack brings a
+        # role of its own, with a custom suffix (AWS: EC2 Auto Scaling user guide, "Service-linked
+        # roles"; the provider retries CreateKey while IAM propagates the new role).
+        self.autoscaling_role = aws.iam.ServiceLinkedRole(
+            f"{name}-autoscaling",
+            aws_service_name="autoscaling.amazonaws.com",
+            custom_suffix=settings.name_prefix[:SLR_SUFFIX_MAX],
+            description=f"{settings.name_prefix}: Auto Scaling launches instances with the data key",
+            opts=pulumi.ResourceOptions(parent=self),
+        )
 
         def key(purpose: str, region: str, provider: aws.Provider | None = None, policy: str = "") -> aws.kms.Key:
             # Deleting a CMK makes everything encrypted with it unreadable: never by accident in prod.
@@ -120,7 +147,7 @@ class Keys(pulumi.ComponentResource):
                 enable_key_rotation=True,
                 rotation_period_in_days=365,
                 deletion_window_in_days=30,
-                policy=_key_policy(settings, region, policy or purpose),
+                policy=_key_policy(settings, region, policy or purpose, self.autoscaling_role.arn),
                 opts=child,
             )
             aws.kms.Alias(

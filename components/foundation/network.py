@@ -2,11 +2,49 @@
 
 from __future__ import annotations
 
+import json
+
 import pulumi
 import pulumi_aws as aws
 
 from ..config import SUBNET_TIERS, NetworkSettings
 from .log_groups import encrypted_log_group
+
+
+def aws_owned_buckets(region: str) -> list[str]:
+    """The AWS buckets an app instance reads through the endpoint: the Amazon Linux 2023 package
+    repositories (dnf: docker, the CloudWatch agent), ECR's image layers, and SSM Agent's updates,
+    documents and patch snapshots (AWS: AL2023 user guide, "Package repository ... S3"; ECR user
+    guide, "Minimum Amazon S3 bucket permissions"; Systems Manager user guide, "SSM Agent
+    communications with AWS managed S3 buckets")."""
+    return [
+        f"al2023-repos-{region}-de612dc2",
+        f"prod-{region}-starport-layer-bucket",
+        f"aws-ssm-{region}",
+        f"amazon-ssm-{region}",
+        f"amazon-ssm-packages-{region}",
+        f"{region}-birdwatcher-prod",
+        f"aws-ssm-distributor-file-{region}",
+        f"aws-ssm-document-attachments-{region}",
+        f"patch-baseline-snapshot-{region}",
+    ]
+
+
+def s3_endpoint_policy(region: str) -> dict:
+    """Read-only access to AWS's own buckets; the stack's buckets aren't read from instances
+    (add one here, and to the instance role, when the application starts to)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AwsOwnedBucketsRead",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": [f"arn:aws:s3:::{bucket}/*" for bucket in aws_owned_buckets(region)],
+            }
+        ],
+    }
 
 
 class Network(pulumi.ComponentResource):
@@ -102,12 +140,17 @@ class Network(pulumi.ComponentResource):
         # NET-5: the data tier's table has only the implicit local route.
         self.data_route_table = self._route_table(name, "data", dict(zip(zones, self.subnets["data"], strict=True)))
 
+        # The app tier's in-region S3 traffic takes the endpoint (its prefix-list route is more
+        # specific than the NAT default), so the endpoint policy is the app tier's S3 allow-list.
+        # The data tier gets no route at all: only managed stores live there, and their snapshot
+        # traffic never crosses the VPC's route tables.
         self.s3_endpoint = aws.ec2.VpcEndpoint(
             f"{name}-s3-endpoint",
             vpc_id=self.vpc.id,
             service_name=f"com.amazonaws.{region}.s3",
             vpc_endpoint_type="Gateway",
-            route_table_ids=[t.id for t in [*self.app_route_tables, self.data_route_table]],
+            route_table_ids=[t.id for t in self.app_route_tables],
+            policy=json.dumps(s3_endpoint_policy(region)),
             opts=child,
         )
 

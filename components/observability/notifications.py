@@ -8,9 +8,10 @@ from pydantic import SecretStr
 
 from ..config import SEVERITIES, AlarmSettings, Severity
 
-# The services that publish to the topics: CloudWatch alarms, EventBridge rules (failed backup
-# jobs) and AWS Backup vault notifications.
-PUBLISHERS = ("cloudwatch.amazonaws.com", "events.amazonaws.com", "backup.amazonaws.com")
+# The services that publish to the topics: CloudWatch alarms, AWS Backup vault notifications and
+# EventBridge rules (failed backup jobs).
+ACCOUNT_PUBLISHERS = ("cloudwatch.amazonaws.com", "backup.amazonaws.com")
+EVENTS = "events.amazonaws.com"
 # What the account itself may do on its topics (the default SNS policy, which a custom policy replaces).
 OWNER_ACTIONS = [
     "SNS:GetTopicAttributes",
@@ -26,7 +27,12 @@ OWNER_ACTIONS = [
 
 def topic_policy(topic_arn: pulumi.Input[str], account_id: str) -> pulumi.Output[str]:
     """The account administers the topic; the publishing services may publish on behalf of this
-    account only (aws:SourceAccount stops another account's alarms from using the topic)."""
+    account only: CloudWatch and Backup name their account (aws:SourceAccount), EventBridge its
+    rule (aws:SourceArn, the condition EventBridge's guide gives for SNS targets; a rule's
+    targets are in its own region, the topic's)."""
+    rules = pulumi.Output.from_input(topic_arn).apply(
+        lambda arn: f"arn:aws:events:{arn.split(':')[3]}:{account_id}:rule/*"
+    )
     return pulumi.Output.json_dumps(
         {
             "Version": "2012-10-17",
@@ -41,10 +47,18 @@ def topic_policy(topic_arn: pulumi.Input[str], account_id: str) -> pulumi.Output
                 {
                     "Sid": "AlertPublishers",
                     "Effect": "Allow",
-                    "Principal": {"Service": list(PUBLISHERS)},
+                    "Principal": {"Service": list(ACCOUNT_PUBLISHERS)},
                     "Action": "sns:Publish",
                     "Resource": topic_arn,
                     "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+                },
+                {
+                    "Sid": "EventBridgeRulesPublish",
+                    "Effect": "Allow",
+                    "Principal": {"Service": EVENTS},
+                    "Action": "sns:Publish",
+                    "Resource": topic_arn,
+                    "Condition": {"ArnLike": {"aws:SourceArn": rules}},
                 },
                 {
                     "Sid": "TlsOnly",
@@ -108,8 +122,9 @@ class Notifications(pulumi.ComponentResource):
                     topic=topic.arn,
                     protocol="https",
                     endpoint=pulumi.Output.secret(webhook.get_secret_value()),
-                    # PagerDuty's CloudWatch integration URL confirms the subscription itself.
-                    endpoint_auto_confirms=True,
+                    # Only an endpoint that confirms by itself (PagerDuty) may be waited for:
+                    # the provider fails the create when no confirmation arrives in time.
+                    endpoint_auto_confirms=settings.webhooks_auto_confirm.get(severity, False),
                     opts=child,
                 )
             self.topics[severity] = topic

@@ -25,9 +25,15 @@ def get(value: Any, *path: str | int, default: Any = None) -> Any:
         if isinstance(key, int):
             if not is_list(value) or not -len(value) <= key < len(value):
                 return default
-        elif not isinstance(value, Mapping) or key not in value:
+            value = value[key]
+        elif isinstance(value, Mapping):
+            # One read, not `in` then `[]`: each read of a policy proxy checks for unknowns.
+            try:
+                value = value[key]
+            except KeyError:
+                return default
+        else:
             return default
-        value = value[key]
         if value is None:
             return default
     return value
@@ -178,14 +184,18 @@ def walk(value: Any) -> Iterator[Any]:
             yield from walk(item)
 
 
+def _spelling(key: str) -> str:
+    return key.replace("_", "").lower()
+
+
 def find_keys(document: Any, key: str) -> list[Any]:
-    """Values of every `key` anywhere in `document`, matched case-insensitively (SDK camelCase
-    and AWS API PascalCase spell the same field differently)."""
-    wanted = key.lower()
+    """Values of every `key` anywhere in `document`, however it is spelled: SDK camelCase, AWS
+    API PascalCase, or the snake_case a plain dict keeps where the SDK has no type to translate it."""
+    wanted = _spelling(key)
     found = []
     for node in walk(document):
         if isinstance(node, Mapping):
-            found += [node[k] for k in node if isinstance(k, str) and k.lower() == wanted]
+            found += [node[k] for k in node if isinstance(k, str) and _spelling(k) == wanted]
     return found
 
 

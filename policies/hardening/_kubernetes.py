@@ -9,6 +9,7 @@ workload — written once for the Kubernetes policies.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -169,17 +170,88 @@ def selects_pods(owner, selector_path: tuple[str, ...], workload) -> bool:
     return known(selects, selector, labels, default=True)
 
 
+def _first_label(selector: Any) -> tuple[str, str] | None:
+    wanted = get(selector, "matchLabels")
+    if isinstance(wanted, Mapping):
+        for key in wanted:
+            return str(key), text(wanted[key])
+    return None
+
+
+class Selecting:
+    """Objects (PDBs, NetworkPolicies) whose label selector at `selector_path` may select a
+    workload's pods, indexed by namespace and one required label, so finding those that select
+    a workload does not try every object in the stack."""
+
+    def __init__(self, owners: list, selector_path: tuple[str, ...]) -> None:
+        self._path = selector_path
+        self._owners = owners
+        self._by_label: dict[tuple[str, str, str], list] = defaultdict(list)
+        self._by_namespace: dict[str, list] = defaultdict(list)  # no matchLabels to index by
+        self._anywhere: list = []  # namespace not known yet
+        for owner in owners:
+            ns = known(namespace, owner, default=UNKNOWN)
+            pair = known(lambda o=owner: _first_label(get(o.props, *selector_path)), default=None)
+            if ns is UNKNOWN:
+                self._anywhere.append(owner)
+            elif pair is None:
+                self._by_namespace[ns].append(owner)
+            else:
+                self._by_label[(ns, *pair)].append(owner)
+
+    def of(self, workload) -> list:
+        ns = known(namespace, workload, default=UNKNOWN)
+        labels = known(pod_labels, workload.resource_type, workload.props, default=UNKNOWN)
+        if ns is UNKNOWN or labels is UNKNOWN:
+            candidates = self._owners
+        else:
+            candidates = [*self._anywhere, *self._by_namespace.get(ns, ())]
+            candidates += [o for k, v in labels.items() for o in self._by_label.get((ns, k, v), ())]
+        return [o for o in dict.fromkeys(candidates) if selects_pods(o, self._path, workload)]
+
+
+def _scale_target(hpa) -> tuple[str | None, str] | None:
+    """(kind, name) of the HPA's scaleTargetRef when both are known (kind may be absent)."""
+    kind = known(get, hpa.props, "spec", "scaleTargetRef", "kind", default=UNKNOWN)
+    name = known(get, hpa.props, "spec", "scaleTargetRef", "name", default=UNKNOWN)
+    if kind is UNKNOWN or not isinstance(name, str):
+        return None
+    return (kind if isinstance(kind, str) else None), name
+
+
+def _autoscaler_index(stack: Stack) -> tuple[dict[tuple[str, str], list], list]:
+    """HPAs by (namespace, target name), and those whose namespace or target is not known yet."""
+    by_target: dict[tuple[str, str], list] = defaultdict(list)
+    undecided = []
+    for hpa in stack.of(t.K8S_HPA):
+        if known(get, hpa.props, "spec", "scaleTargetRef", default=UNKNOWN) is UNKNOWN:
+            continue
+        ns, target = known(namespace, hpa, default=UNKNOWN), _scale_target(hpa)
+        if ns is UNKNOWN or target is None:
+            undecided.append(hpa)
+        else:
+            by_target[(ns, target[1])].append(hpa)
+    return by_target, undecided
+
+
 def autoscalers(stack: Stack, workload) -> list:
     """HPAs whose scaleTargetRef is the workload: by name, or through the engine's dependencies
     when the name is not known yet (auto-named objects, preview)."""
+    by_target, undecided = stack.memo("kubernetes-autoscalers", lambda: _autoscaler_index(stack))
+    name = known(get, workload.props, "metadata", "name", default=UNKNOWN)
+    ns = known(namespace, workload, default=UNKNOWN)
+    if isinstance(name, str) and ns is not UNKNOWN:
+        candidates = [*by_target.get((ns, name), ()), *undecided]
+    else:
+        candidates = [hpa for hpas in by_target.values() for hpa in hpas] + undecided
+    kind = kind_of(workload.resource_type)
     found = []
-    for hpa in stack.of(t.K8S_HPA):
-        ref = known(get, hpa.props, "spec", "scaleTargetRef", default=UNKNOWN)
-        if ref is UNKNOWN or not same_namespace(hpa, workload):
+    for hpa in dict.fromkeys(candidates):
+        if not same_namespace(hpa, workload):
             continue
-        if known(get, ref, "kind") not in (kind_of(workload.resource_type), None):
+        ref = get(hpa.props, "spec", "scaleTargetRef")
+        if known(get, ref, "kind") not in (kind, None):
             continue
-        name = known(get, workload.props, "metadata", "name", default=UNKNOWN)
         target = known(get, ref, "name", default=UNKNOWN)
         if isinstance(name, str) and isinstance(target, str):
             matched = name == target
@@ -193,12 +265,12 @@ def autoscalers(stack: Stack, workload) -> list:
 def cpu_target(hpa) -> float | None:
     """The HPA's CPU utilisation target in any API version's shape."""
     legacy = number(get(hpa.props, "spec", "targetCPUUtilizationPercentage"))  # autoscaling/v1
-    targets = [] if legacy is None else [legacy]
+    targets: list[float] = [] if legacy is None else [legacy]
     for metric in items(get(hpa.props, "spec", "metrics")):
         source = get(metric, "resource") or get(metric, "containerResource")
         if text(get(source, "name")) == "cpu":
-            value = get(source, "target", "averageUtilization") or get(source, "targetAverageUtilization")
-            targets += [cpu] if (cpu := number(value)) is not None else []
+            value = number(get(source, "target", "averageUtilization") or get(source, "targetAverageUtilization"))
+            targets += [] if value is None else [value]
     return min(targets, default=None)
 
 

@@ -2,20 +2,22 @@
 
 `resource_policy` runs its check only on the listed type tokens and passes the policy's config
 with the schema's defaults filled in (the engine may send no config at all). `stack_policy`
-gets a `Stack` view whose `refers()` links resources through the engine's property
-dependencies (which work during preview, when ids and ARNs are still unknown) or, failing
-that, through matching ids/ARNs.
+gets a `Stack` view, indexed once, whose `refers()`/`referrers()`/`referenced()` link resources
+through the engine's property dependencies (which work during preview, when ids and ARNs are
+still unknown) or, failing that, through matching ids/ARNs/names.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
     PolicyResource,
+    ResourceRemediation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
     Severity,
@@ -24,6 +26,8 @@ from pulumi_policy import (
 )
 
 from ._helpers import get, known, walk
+
+T = TypeVar("T")
 
 MANDATORY = EnforcementLevel.MANDATORY
 ADVISORY = EnforcementLevel.ADVISORY
@@ -77,8 +81,8 @@ def resource_policy(
         name=name,
         description=description,
         validate=validate,
-        # The SDK's alias says Awaitable; its Remediate handler also takes a plain mapping (or None).
-        remediate=fix if remediate else None,  # pyright: ignore[reportArgumentType]
+        # The SDK types remediations as awaitable; it accepts plain return values too.
+        remediate=cast(ResourceRemediation, fix) if remediate else None,
         enforcement_level=enforcement,
         config_schema=_schema(config),
         severity=severity,
@@ -118,34 +122,114 @@ def stack_policy(
 
 
 class Stack:
-    """The stack's resources, with lookups by type and by reference."""
+    """The stack's resources, indexed once: by type token, URN and physical identifier (id,
+    ARN, name…), and — for each property a policy follows — which resources point at which.
+
+    Every lookup is a dictionary read after the first, so a stack policy costs time linear in
+    the size of the stack however many resources it relates.
+    """
 
     def __init__(self, resources: list[PolicyResource]) -> None:
         self.resources = resources
+        # Every policy builds its own view, and most only ask for a type or two: index by type
+        # now, and by URN / stack position only once a lookup needs them.
+        self._by_type: dict[str, list[PolicyResource]] = defaultdict(list)
+        for r in resources:
+            self._by_type[r.resource_type].append(r)
+        self._positions: dict[str, int] | None = None
+        self._of: dict[tuple[str, ...], list[PolicyResource]] = {}
+        self._identifiers: dict[str, frozenset[str]] = {}
+        self._by_identifier: dict[str, list[PolicyResource]] | None = None
+        self._targets: dict[tuple[str, str, tuple[str | int, ...]], frozenset[str]] = {}
+        self._referrers: dict[tuple[tuple[str, ...], str, tuple[str | int, ...]], dict[str, list[PolicyResource]]] = {}
+        self._memo: dict[str, Any] = {}
+
+    def memo(self, key: str, build: Callable[[], T]) -> T:
+        """`build()`, computed once per stack view: for a policy's own index (HPAs by target…)."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]
+
+    @property
+    def _position(self) -> dict[str, int]:
+        if self._positions is None:
+            self._positions = {r.urn: i for i, r in enumerate(self.resources)}
+        return self._positions
 
     def of(self, types: tuple[str, ...]) -> list[PolicyResource]:
-        return [r for r in self.resources if r.resource_type in types]
+        """Resources whose type token is in `types`, in stack order."""
+        if types not in self._of:
+            found = [r for token in dict.fromkeys(types) for r in self._by_type.get(token, ())]
+            if sum(1 for token in set(types) if token in self._by_type) > 1:
+                found.sort(key=lambda r: self._position[r.urn])
+            self._of[types] = found
+        return self._of[types]
+
+    def by_urn(self, urn: str) -> PolicyResource | None:
+        position = self._position.get(urn)
+        return None if position is None else self.resources[position]
+
+    def identifiers(self, resource: PolicyResource) -> frozenset[str]:
+        """The physical identifiers other resources use to point at `resource` (memoised)."""
+        if resource.urn not in self._identifiers:
+            self._identifiers[resource.urn] = frozenset(identifiers(resource))
+        return self._identifiers[resource.urn]
+
+    def identified(self, value: object, types: tuple[str, ...]) -> list[PolicyResource]:
+        """Resources of `types` that `value` (an id, ARN, name…) identifies."""
+        return [r for r in self._identified(value) if r.resource_type in types]
+
+    def _identified(self, value: object) -> list[PolicyResource]:
+        if not isinstance(value, str) or not value:
+            return []
+        if self._by_identifier is None:
+            self._by_identifier = defaultdict(list)
+            for r in self.resources:
+                for identifier in self.identifiers(r):
+                    self._by_identifier[identifier].append(r)
+        return self._by_identifier.get(value, [])
+
+    def _targets_of(self, source: PolicyResource, prop: str, path: tuple[str | int, ...]) -> frozenset[str]:
+        """URNs of everything `source.props[prop][path…]` points at: its property dependencies,
+        then any resource one of its strings identifies."""
+        key = (source.urn, prop, path)
+        if key not in self._targets:
+            urns = {dep.urn for dep in source.property_dependencies.get(prop) or []}
+            value = known(get, source.props, prop, *path)
+            for v in known(lambda: list(walk(value)), default=[]):
+                urns.update(r.urn for r in self._identified(v))
+            self._targets[key] = frozenset(urns)
+        return self._targets[key]
 
     def refers(self, source: PolicyResource, target: PolicyResource, prop: str, *path: str | int) -> bool:
-        """Whether `source.props[prop][path…]` points at `target`."""
-        deps = source.property_dependencies.get(prop) or []
-        if any(dep.urn == target.urn for dep in deps):
-            return True
-        ids = identifiers(target)
-        value = known(get, source.props, prop, *path)
-        return any(isinstance(v, str) and v in ids for v in known(lambda: list(walk(value)), default=[]))
+        """Whether `source.props[prop][path…]` points at `target` (through the engine's property
+        dependencies, which work during preview when ids and ARNs are unknown, or a matching
+        id/ARN/name)."""
+        return target.urn in self._targets_of(source, prop, path)
 
     def referrers(
         self, types: tuple[str, ...], target: PolicyResource, prop: str, *path: str | int
     ) -> list[PolicyResource]:
-        return [r for r in self.of(types) if self.refers(r, target, prop, *path)]
+        """Resources of `types` whose `prop` points at `target`, in stack order."""
+        key = (types, prop, path)
+        if key not in self._referrers:
+            index: dict[str, list[PolicyResource]] = defaultdict(list)
+            for source in self.of(types):
+                for urn in self._targets_of(source, prop, path):
+                    index[urn].append(source)
+            self._referrers[key] = index
+        return self._referrers[key].get(target.urn, [])
 
     def referenced(
         self, source: PolicyResource, types: tuple[str, ...], prop: str, *path: str | int
     ) -> list[PolicyResource]:
-        return [t for t in self.of(types) if self.refers(source, t, prop, *path)]
+        """Resources of `types` that `source`'s `prop` points at, in stack order."""
+        found = [r for r in map(self.by_urn, self._targets_of(source, prop, path)) if r is not None]
+        return sorted((r for r in found if r.resource_type in types), key=lambda r: self._position[r.urn])
 
 
 def identifiers(resource: PolicyResource) -> set[str]:
-    values = (known(get, resource.props, key) for key in _ID_KEYS)
+    """The physical identifiers (id, ARN, name…) other resources use to point at `resource`."""
+    present = [key for key in resource.props if key in _ID_KEYS]  # iterating keys reads no values
+    values = (known(get, resource.props, key) for key in present)
     return {v for v in values if isinstance(v, str) and v}

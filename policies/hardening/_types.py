@@ -26,9 +26,12 @@ SUBNET = ("aws:ec2/subnet:Subnet",)
 SECURITY_GROUP = ("aws:ec2/securityGroup:SecurityGroup",)
 SECURITY_GROUP_RULE = ("aws:ec2/securityGroupRule:SecurityGroupRule",)
 INGRESS_RULE = ("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",)
+EGRESS_RULE = ("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",)
 DEFAULT_SECURITY_GROUP = ("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",)
 FLOW_LOG = ("aws:ec2/flowLog:FlowLog",)
 ROUTE_TABLE = ("aws:ec2/routeTable:RouteTable",)
+DEFAULT_ROUTE_TABLE = ("aws:ec2/defaultRouteTable:DefaultRouteTable",)
+MAIN_ROUTE_TABLE_ASSOCIATION = ("aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation",)
 ROUTE = ("aws:ec2/route:Route",)
 ROUTE_TABLE_ASSOCIATION = ("aws:ec2/routeTableAssociation:RouteTableAssociation",)
 INTERNET_GATEWAY = (
@@ -36,12 +39,16 @@ INTERNET_GATEWAY = (
     "aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway",
 )
 NAT_GATEWAY = ("aws:ec2/natGateway:NatGateway",)
+EIP = ("aws:ec2/eip:Eip",)
+EIP_ASSOCIATION = ("aws:ec2/eipAssociation:EipAssociation",)
 
 # Edge
 LOAD_BALANCER = _lb("LoadBalancer")
 LISTENER = _lb("Listener")
+LISTENER_RULE = _lb("ListenerRule")
 TARGET_GROUP = _lb("TargetGroup")
 WEB_ACL = ("aws:wafv2/webAcl:WebAcl",)
+WAF_RULE_GROUP = ("aws:wafv2/ruleGroup:RuleGroup",)
 WEB_ACL_ASSOCIATION = ("aws:wafv2/webAclAssociation:WebAclAssociation",)
 WEB_ACL_LOGGING = ("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",)
 DISTRIBUTION = ("aws:cloudfront/distribution:Distribution",)
@@ -53,6 +60,10 @@ CERTIFICATE = ("aws:acm/certificate:Certificate",)
 LAUNCH_TEMPLATE = ("aws:ec2/launchTemplate:LaunchTemplate",)
 AUTOSCALING_GROUP = ("aws:autoscaling/group:Group",)
 AUTOSCALING_POLICY = ("aws:autoscaling/policy:Policy",)
+AUTOSCALING_ATTACHMENT = (
+    "aws:autoscaling/attachment:Attachment",
+    "aws:autoscaling/trafficSourceAttachment:TrafficSourceAttachment",
+)
 INSTANCE = ("aws:ec2/instance:Instance",)
 VOLUME = ("aws:ebs/volume:Volume",)
 EBS_DEFAULT_ENCRYPTION = ("aws:ebs/encryptionByDefault:EncryptionByDefault",)
@@ -92,6 +103,7 @@ BACKUP_SELECTION = ("aws:backup/selection:Selection",)
 BACKUP_VAULT_LOCK = ("aws:backup/vaultLockConfiguration:VaultLockConfiguration",)
 BACKUP_VAULT_NOTIFICATIONS = ("aws:backup/vaultNotifications:VaultNotifications",)
 EVENT_RULE = ("aws:cloudwatch/eventRule:EventRule",)
+EVENT_TARGET = ("aws:cloudwatch/eventTarget:EventTarget",)
 
 # Monitoring
 LOG_GROUP = ("aws:cloudwatch/logGroup:LogGroup",)
@@ -122,10 +134,18 @@ K8S_CRONJOB = (
     "kubernetes:batch/v1beta1:CronJob",
     "kubernetes:batch/v2alpha1:CronJob",
 )
+K8S_REPLICASET = (
+    "kubernetes:apps/v1:ReplicaSet",
+    "kubernetes:apps/v1beta2:ReplicaSet",
+    "kubernetes:extensions/v1beta1:ReplicaSet",
+)
+K8S_REPLICATION_CONTROLLER = ("kubernetes:core/v1:ReplicationController",)
 K8S_POD = ("kubernetes:core/v1:Pod",)
-K8S_LONG_RUNNING = K8S_DEPLOYMENT + K8S_STATEFULSET + K8S_DAEMONSET + K8S_POD
+K8S_LONG_RUNNING = (
+    K8S_DEPLOYMENT + K8S_STATEFULSET + K8S_DAEMONSET + K8S_REPLICASET + K8S_REPLICATION_CONTROLLER + K8S_POD
+)
 K8S_WORKLOAD = K8S_LONG_RUNNING + K8S_JOB + K8S_CRONJOB
-K8S_REPLICATED = K8S_DEPLOYMENT + K8S_STATEFULSET
+K8S_REPLICATED = K8S_DEPLOYMENT + K8S_STATEFULSET + K8S_REPLICASET + K8S_REPLICATION_CONTROLLER
 K8S_PDB = ("kubernetes:policy/v1:PodDisruptionBudget", "kubernetes:policy/v1beta1:PodDisruptionBudget")
 K8S_HPA = (
     "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",

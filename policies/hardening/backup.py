@@ -120,7 +120,8 @@ def _continuous(args, cfg):
 def _retention(args, cfg):
     kept = [number(get(r, "lifecycle", "deleteAfter")) for r in items(get(args.props, "rules"))]
     # A rule without lifecycle keeps recovery points forever.
-    longest = float("inf") if any(k is None for k in kept) or not kept else max(k for k in kept if k is not None)
+    known_days = [k for k in kept if k is not None]
+    longest = float("inf") if len(known_days) < len(kept) or not kept else max(known_days)
     if not kept or longest < cfg["minLongestRetentionDays"]:
         shown = "nothing" if not kept else f"{longest:.0f} days"
         yield f"the longest rule keeps {shown}; at least {cfg['minLongestRetentionDays']} days are required"
@@ -132,7 +133,7 @@ def _copy_regions(stack: Stack, plan, rule) -> list[str | None]:
         destination = known(get, action, "destinationVaultArn")
         region = arn_region(destination)
         if region is None:
-            vaults = [v for v in stack.of(t.BACKUP_VAULT) if destination and destination == known(get, v.props, "arn")]
+            vaults = stack.identified(destination, t.BACKUP_VAULT)
             vaults = vaults or stack.referenced(plan, t.BACKUP_VAULT, "rules")
             region = next((region_of(v) for v in vaults if region_of(v) != region_of(plan)), None)
         regions.append(region)
@@ -165,13 +166,34 @@ def _vault_locked(stack: Stack, cfg):
             yield f"backup vault '{vault.name}' is locked in governance mode (set changeable_for_days)", vault.urn
 
 
+# Backup job events carry the outcome in detail.state (restore jobs use detail.status instead),
+# and FAILED, ABORTED and EXPIRED are the ways a backup job does not complete.
+_FAILED_STATES = {"FAILED", "ABORTED", "EXPIRED"}
+
+
+def _watches_backup_failures(pattern) -> bool:
+    kinds = strings(get(pattern, "detail-type"))
+    detail = get(pattern, "detail")
+    # EventBridge's `$or` matches when any alternative does (content filtering).
+    states = strings(get(detail, "state")) + [
+        s for alt in items(get(detail, "$or")) for s in strings(get(alt, "state"))
+    ]
+    return (
+        "aws.backup" in strings(get(pattern, "source"))
+        and (not kinds or "Backup Job State Change" in kinds)
+        and bool(_FAILED_STATES & set(states))
+    )
+
+
 def _notifies_failures(stack: Stack) -> bool:
     for notification in stack.of(t.BACKUP_VAULT_NOTIFICATIONS):
-        if {"BACKUP_JOB_FAILED", "BACKUP_JOB_COMPLETED"} & set(strings(get(notification.props, "backupVaultEvents"))):
+        # BACKUP_JOB_FAILED is deprecated and no longer sent; BACKUP_JOB_COMPLETED carries every outcome.
+        if "BACKUP_JOB_COMPLETED" in strings(known(get, notification.props, "backupVaultEvents")):
             return True
     for rule in stack.of(t.EVENT_RULE):
-        pattern = json_document(get(rule.props, "eventPattern")) or {}
-        if "aws.backup" in strings(get(pattern, "source")) and "FAILED" in str(get(pattern, "detail")):
+        pattern = json_document(known(get, rule.props, "eventPattern")) or {}
+        # A rule notifies nobody until an aws.cloudwatch.EventTarget sends its events somewhere.
+        if _watches_backup_failures(pattern) and stack.referrers(t.EVENT_TARGET, rule, "rule"):
             return True
     return False
 
@@ -259,12 +281,15 @@ POLICIES = [
     ),
     stack_policy(
         "backup-job-failures-notified",
-        description="Failed backup jobs notify the on-call topic.",
+        description="Failed backup jobs notify the on-call topic: an EventBridge rule on backup job state "
+        "(detail.state) with a target, or vault notifications of BACKUP_JOB_COMPLETED.",
         severity=MEDIUM,
         checklist=("OBS-4",),
-        remediation="Add aws.backup.VaultNotifications(backup_vault_events=['BACKUP_JOB_COMPLETED', "
-        "'COPY_JOB_FAILED'], sns_topic_arn=<critical topic>) or an EventBridge rule on 'Backup Job State Change' "
-        "with state FAILED targeting the critical topic.",
+        remediation="Add aws.cloudwatch.EventRule(event_pattern=pulumi.Output.json_dumps({'source': ['aws.backup'], "
+        "'detail-type': ['Backup Job State Change'], 'detail': {'state': ['FAILED', 'ABORTED', 'EXPIRED']}})) with "
+        "aws.cloudwatch.EventTarget(rule=rule.name, arn=<critical topic ARN>), or aws.backup.VaultNotifications("
+        "backup_vault_name=vault.name, sns_topic_arn=<critical topic ARN>, backup_vault_events=['BACKUP_JOB_COMPLETED'"
+        "]) with an SNS filter on the failed states.",
         check=_failure_notifications,
     ),
 ]

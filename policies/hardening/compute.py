@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from . import _secrets_scan as scan
 from . import _types as t
-from ._helpers import flag, get, items, number, strings, text
+from ._helpers import flag, get, items, known, number, strings, text
 from ._policy import ADVISORY, CRITICAL, HIGH, LOW, MEDIUM, Stack, resource_policy, stack_policy
 
 
@@ -39,7 +41,11 @@ def _launch_template_public_ip(args, _cfg):
 
 
 def _instance_public_ip(args, _cfg):
-    if flag(get(args.props, "associatePublicIpAddress")):
+    if args.resource_type in t.EIP + t.EIP_ASSOCIATION:
+        # An Elastic IP on an instance is a public IP too (one for a NAT gateway names no instance).
+        if get(args.props, "instance") or get(args.props, "instanceId"):
+            yield "an Elastic IP is associated with an instance"
+    elif flag(get(args.props, "associatePublicIpAddress")):
         yield "associatePublicIpAddress is true"
 
 
@@ -86,10 +92,18 @@ def _ami_from_ssm(args, _cfg):
         yield f"imageId {image} is pinned; use 'resolve:ssm:<vendor parameter>' so launches get the patched image"
 
 
-def _asg_health_check(args, _cfg):
-    attached = any(items(get(args.props, key)) for key in ("targetGroupArns", "loadBalancers", "trafficSources"))
-    if attached and text(get(args.props, "healthCheckType")) != "ELB":
-        yield "healthCheckType is not 'ELB': instances failing load-balancer health checks are not replaced"
+def _asg_health_check(stack: Stack, _cfg):
+    for group in stack.of(t.AUTOSCALING_GROUP):
+        props = group.props
+        inline = any(items(known(get, props, key)) for key in ("targetGroupArns", "loadBalancers", "trafficSources"))
+        # Attached separately: aws.autoscaling.Attachment or TrafficSourceAttachment.
+        attached = inline or stack.referrers(t.AUTOSCALING_ATTACHMENT, group, "autoscalingGroupName")
+        if attached and text(known(get, props, "healthCheckType", default="ELB")) not in ("ELB", "ELB,EBS", "EBS,ELB"):
+            yield (
+                f"Auto Scaling group '{group.name}' is behind a load balancer but health_check_type is not 'ELB': "
+                "instances failing its health checks are not replaced",
+                group.urn,
+            )
 
 
 def _asg_capacity(args, cfg):
@@ -155,11 +169,42 @@ _VOLUME_CONFIG = {
 _IMDS = "Require IMDSv2 so SSRF in the application cannot read instance credentials."
 
 
-def _per_resource(kind: str, types: tuple[str, ...], volumes, public_ip) -> list:
+class HostPolicyNames(NamedTuple):
+    """The names of the host policies one kind of resource gets (literal, so a grep finds them)."""
+
+    imdsv2: str
+    hop_limit: str
+    key_pair: str
+    public_ip: str
+    volumes: str
+    user_data: str
+
+
+LAUNCH_TEMPLATE_NAMES = HostPolicyNames(
+    imdsv2="ec2-launchtemplate-imdsv2-required",
+    hop_limit="ec2-launchtemplate-imds-hop-limit",
+    key_pair="ec2-launchtemplate-no-key-pair",
+    public_ip="ec2-launchtemplate-no-public-ip",
+    volumes="ec2-launchtemplate-volumes-encrypted",
+    user_data="ec2-launchtemplate-user-data-no-secrets",
+)
+INSTANCE_NAMES = HostPolicyNames(
+    imdsv2="ec2-instance-imdsv2-required",
+    hop_limit="ec2-instance-imds-hop-limit",
+    key_pair="ec2-instance-no-key-pair",
+    public_ip="ec2-instance-no-public-ip",
+    volumes="ec2-instance-volumes-encrypted",
+    user_data="ec2-instance-user-data-no-secrets",
+)
+
+
+def _per_resource(
+    names: HostPolicyNames, types: tuple[str, ...], volumes, public_ip, public_ip_types: tuple[str, ...] = ()
+) -> list:
     """The policies launch templates and instances share, each named for its resource."""
     return [
         resource_policy(
-            f"ec2-{kind}-imdsv2-required",
+            names.imdsv2,
             types=types,
             description=_IMDS,
             severity=HIGH,
@@ -169,7 +214,7 @@ def _per_resource(kind: str, types: tuple[str, ...], volumes, public_ip) -> list
             check=_imdsv2,
         ),
         resource_policy(
-            f"ec2-{kind}-imds-hop-limit",
+            names.hop_limit,
             types=types,
             description="The metadata token hop limit is 1, so containers and forwarded traffic cannot reach IMDS.",
             severity=MEDIUM,
@@ -179,7 +224,7 @@ def _per_resource(kind: str, types: tuple[str, ...], volumes, public_ip) -> list
             config={"maxHopLimit": {"type": "integer", "minimum": 1, "maximum": 64, "default": 1}},
         ),
         resource_policy(
-            f"ec2-{kind}-no-key-pair",
+            names.key_pair,
             types=types,
             description="No SSH key pairs: operator access goes through SSM Session Manager.",
             severity=HIGH,
@@ -188,17 +233,18 @@ def _per_resource(kind: str, types: tuple[str, ...], volumes, public_ip) -> list
             check=_no_key_pair,
         ),
         resource_policy(
-            f"ec2-{kind}-no-public-ip",
-            types=types,
-            description="Application instances have no public IP; they sit in private subnets behind the load "
-            "balancer.",
+            names.public_ip,
+            types=types + public_ip_types,
+            description="Application instances have no public IP (nor an Elastic IP); they sit in private subnets "
+            "behind the load balancer.",
             severity=HIGH,
             checklist=("HOST-4",),
-            remediation="Remove associate_public_ip_address (or set it false) and launch into private subnets.",
+            remediation="Remove associate_public_ip_address (or set it False), launch into private subnets, and "
+            "associate no aws.ec2.Eip / aws.ec2.EipAssociation with the instance.",
             check=public_ip,
         ),
         resource_policy(
-            f"ec2-{kind}-volumes-encrypted",
+            names.volumes,
             types=types,
             description="Every EBS volume is encrypted with a customer-managed KMS key.",
             severity=HIGH,
@@ -209,7 +255,7 @@ def _per_resource(kind: str, types: tuple[str, ...], volumes, public_ip) -> list
             config=_VOLUME_CONFIG,
         ),
         resource_policy(
-            f"ec2-{kind}-user-data-no-secrets",
+            names.user_data,
             types=types,
             description="User data carries no plaintext secrets (it is readable by anyone who can describe the "
             "instance).",
@@ -222,8 +268,8 @@ def _per_resource(kind: str, types: tuple[str, ...], volumes, public_ip) -> list
 
 
 POLICIES = [
-    *_per_resource("launchtemplate", t.LAUNCH_TEMPLATE, _launch_template_volumes, _launch_template_public_ip),
-    *_per_resource("instance", t.INSTANCE, _instance_volumes, _instance_public_ip),
+    *_per_resource(LAUNCH_TEMPLATE_NAMES, t.LAUNCH_TEMPLATE, _launch_template_volumes, _launch_template_public_ip),
+    *_per_resource(INSTANCE_NAMES, t.INSTANCE, _instance_volumes, _instance_public_ip, t.EIP + t.EIP_ASSOCIATION),
     resource_policy(
         "ec2-launchtemplate-image-from-ssm",
         types=t.LAUNCH_TEMPLATE,
@@ -244,10 +290,10 @@ POLICIES = [
         check=_volume_encrypted,
         config={"requireCustomerManagedKey": _VOLUME_CONFIG["requireCustomerManagedKey"]},
     ),
-    resource_policy(
+    stack_policy(
         "autoscaling-group-elb-health-check",
-        types=t.AUTOSCALING_GROUP,
-        description="Groups behind a load balancer replace instances that fail its health checks.",
+        description="Groups behind a load balancer (inline, or attached with aws.autoscaling.Attachment or "
+        "TrafficSourceAttachment) replace instances that fail its health checks.",
         severity=MEDIUM,
         checklist=("HOST-6", "DEP-2"),
         remediation="Set health_check_type='ELB' and a health_check_grace_period.",
@@ -283,8 +329,8 @@ POLICIES = [
         "metadata and encryption settings).",
         severity=LOW,
         checklist=("HOST-2", "HOST-5"),
-        remediation="Replace launch_configuration with "
-        "launch_template={'id': lt.id, 'version': lt.latest_version.apply(str)}.",
+        remediation="Replace launch_configuration with launch_template={'id': lt.id, 'version': "
+        "lt.latest_version.apply(str)} (version is a string; '$Latest' also works).",
         check=_asg_launch_template,
     ),
     resource_policy(
@@ -311,9 +357,9 @@ POLICIES = [
         description="Every Auto Scaling group scales out on average CPU at the documented target.",
         severity=MEDIUM,
         checklist=("HOST-6",),
-        remediation="Add aws.autoscaling.Policy(policy_type='TargetTrackingScaling', target_tracking_configuration="
-        "{'predefined_metric_specification': {'predefined_metric_type': 'ASGAverageCPUUtilization'}, "
-        "'target_value': 70}).",
+        remediation="Add aws.autoscaling.Policy(f'{name}-cpu', autoscaling_group_name=group.name, "
+        "policy_type='TargetTrackingScaling', target_tracking_configuration={'predefined_metric_specification': "
+        "{'predefined_metric_type': 'ASGAverageCPUUtilization'}, 'target_value': 70}).",
         check=_asg_cpu_scaling,
         config={"maxCpuTarget": {"type": "number", "minimum": 1, "maximum": 100, "default": 70}},
     ),

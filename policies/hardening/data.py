@@ -7,29 +7,88 @@ log exports, managed passwords); `_shared()` declares them once per resource kin
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from . import _types as t
 from ._helpers import UNKNOWN, flag, get, items, known, number, strings, text
 from ._policy import ADVISORY, CRITICAL, HIGH, MEDIUM, Stack, resource_policy, stack_policy
 
 
+class DatabasePolicyNames(NamedTuple):
+    """The names of the shared database policies one kind gets (literal, so a grep finds them)."""
+
+    storage_encrypted: str
+    deletion_protection: str
+    final_snapshot: str
+    protected: str
+    backup_retention: str
+    log_exports: str
+    managed_password: str
+
+
 @dataclass(frozen=True)
 class Kind:
-    """One kind of database resource: its policy-name prefix, tokens and what it calls things."""
+    """One kind of database resource: its policy names, tokens and what it calls things."""
 
-    prefix: str
+    names: DatabasePolicyNames
     types: tuple[str, ...]
     label: str
-    password_key: str
+    password_key: str  # the input property, as the engine sends it
+    password_argument: str  # the same, as the Python SDK spells it
     default_exports: dict[str, list[str]]
+    # Whether the service-managed secret can use a customer-managed key (master_user_secret_kms_key_id);
+    # aws.docdb.Cluster has no such argument in pulumi-aws 7.
+    secret_cmk: bool = True
 
 
-RDS_INSTANCE = Kind("rds-instance", t.RDS_INSTANCE, "aws.rds.Instance", "password", {"postgres": ["postgresql"]})
+RDS_INSTANCE = Kind(
+    DatabasePolicyNames(
+        storage_encrypted="rds-instance-storage-encrypted",
+        deletion_protection="rds-instance-deletion-protection",
+        final_snapshot="rds-instance-final-snapshot",
+        protected="rds-instance-protected",
+        backup_retention="rds-instance-backup-retention",
+        log_exports="rds-instance-log-exports",
+        managed_password="rds-instance-managed-master-password",
+    ),
+    t.RDS_INSTANCE,
+    "aws.rds.Instance",
+    "password",
+    "password",
+    {"postgres": ["postgresql"]},
+)
 RDS_CLUSTER = Kind(
-    "rds-cluster", t.RDS_CLUSTER, "aws.rds.Cluster", "masterPassword", {"aurora-postgresql": ["postgresql"]}
+    DatabasePolicyNames(
+        storage_encrypted="rds-cluster-storage-encrypted",
+        deletion_protection="rds-cluster-deletion-protection",
+        final_snapshot="rds-cluster-final-snapshot",
+        protected="rds-cluster-protected",
+        backup_retention="rds-cluster-backup-retention",
+        log_exports="rds-cluster-log-exports",
+        managed_password="rds-cluster-managed-master-password",
+    ),
+    t.RDS_CLUSTER,
+    "aws.rds.Cluster",
+    "masterPassword",
+    "master_password",
+    {"aurora-postgresql": ["postgresql"]},
 )
 DOCDB_CLUSTER = Kind(
-    "docdb-cluster", t.DOCDB_CLUSTER, "aws.docdb.Cluster", "masterPassword", {"docdb": ["audit", "profiler"]}
+    DatabasePolicyNames(
+        storage_encrypted="docdb-cluster-storage-encrypted",
+        deletion_protection="docdb-cluster-deletion-protection",
+        final_snapshot="docdb-cluster-final-snapshot",
+        protected="docdb-cluster-protected",
+        backup_retention="docdb-cluster-backup-retention",
+        log_exports="docdb-cluster-log-exports",
+        managed_password="docdb-cluster-managed-master-password",
+    ),
+    t.DOCDB_CLUSTER,
+    "aws.docdb.Cluster",
+    "masterPassword",
+    "master_password",
+    {"docdb": ["audit", "profiler"]},
+    secret_cmk=False,
 )
 
 
@@ -53,7 +112,15 @@ def _deletion_protection(args, _cfg):
         yield "deletionProtection is not true"
 
 
+def _is_read_replica(props) -> bool:
+    # A replica is deleted without a final snapshot (RDS rejects final_snapshot_identifier for
+    # it) and its backups are the source's concern (DeleteDBInstance, CreateDBInstanceReadReplica).
+    return bool(get(props, "replicateSourceDb"))
+
+
 def _final_snapshot(args, _cfg):
+    if _is_read_replica(args.props):
+        return
     if flag(get(args.props, "skipFinalSnapshot")):
         yield "skipFinalSnapshot is true: deleting it destroys the data"
     elif not get(args.props, "finalSnapshotIdentifier"):
@@ -66,6 +133,8 @@ def _protected(args, _cfg):
 
 
 def _backup_retention(args, cfg):
+    if _is_read_replica(args.props):
+        return
     days = number(get(args.props, "backupRetentionPeriod"))
     # RDS and DocumentDB keep automated backups for 1 day when unset.
     days = 1 if days is None else days
@@ -87,11 +156,19 @@ def _managed_password(kind: Kind):
     def check(args, _cfg):
         if _is_replica_or_restore(args.props) or _in_cluster(args.props):
             return
-        if get(args.props, kind.password_key):
-            # Never echo the value: name the argument only.
-            yield f"a master password is set in the program ('{kind.password_key}'); let the service manage it"
-        elif not flag(get(args.props, "manageMasterUserPassword")):
-            yield "manageMasterUserPassword is not true"
+        # The write-only variant keeps the password out of state, but it still passes through the
+        # program and nothing rotates it.
+        for key, argument in ((kind.password_key, kind.password_argument), (f"{kind.password_key}Wo", "")):
+            if get(args.props, key):
+                # Never echo the value: name the argument only.
+                shown = argument or f"{kind.password_argument}_wo"
+                yield f"a master password is set in the program ({shown}); let the service manage it"
+                return
+        if not flag(get(args.props, "manageMasterUserPassword")):
+            yield "manage_master_user_password is not true"
+        elif kind.secret_cmk and not get(args.props, "masterUserSecretKmsKeyId"):
+            # Without it the managed secret is encrypted with the AWS-managed key aws/secretsmanager.
+            yield "the managed master secret uses the AWS-managed key: set master_user_secret_kms_key_id to a CMK"
 
     return check
 
@@ -116,7 +193,7 @@ def _shared(kind: Kind) -> list:
     noun = kind.label
     return [
         resource_policy(
-            f"{kind.prefix}-storage-encrypted",
+            kind.names.storage_encrypted,
             types=kind.types,
             description="Storage is encrypted at rest with a customer-managed KMS key.",
             severity=HIGH,
@@ -125,7 +202,7 @@ def _shared(kind: Kind) -> list:
             check=_storage_encrypted,
         ),
         resource_policy(
-            f"{kind.prefix}-deletion-protection",
+            kind.names.deletion_protection,
             types=kind.types,
             description="Deletion protection is on, so the database cannot be deleted by accident.",
             severity=HIGH,
@@ -134,16 +211,17 @@ def _shared(kind: Kind) -> list:
             check=_deletion_protection,
         ),
         resource_policy(
-            f"{kind.prefix}-final-snapshot",
+            kind.names.final_snapshot,
             types=kind.types,
-            description="Deleting the database leaves a final snapshot.",
+            description="Deleting the database leaves a final snapshot (read replicas, which RDS deletes without "
+            "one, are exempt).",
             severity=HIGH,
             checklist=("DB-7",),
             remediation="Set skip_final_snapshot=False and final_snapshot_identifier=f'{name}-final'.",
             check=_final_snapshot,
         ),
         resource_policy(
-            f"{kind.prefix}-protected",
+            kind.names.protected,
             types=kind.types,
             description="Pulumi refuses to delete the database (resource option protect).",
             severity=HIGH,
@@ -152,9 +230,10 @@ def _shared(kind: Kind) -> list:
             check=_protected,
         ),
         resource_policy(
-            f"{kind.prefix}-backup-retention",
+            kind.names.backup_retention,
             types=kind.types,
-            description="Automated backups (point-in-time recovery) are kept for the documented period.",
+            description="Automated backups (point-in-time recovery) are kept for the documented period (read "
+            "replicas are covered by their source's backups).",
             severity=HIGH,
             checklist=("DB-5",),
             remediation="Set backup_retention_period to at least the configured days (7 in production).",
@@ -162,7 +241,7 @@ def _shared(kind: Kind) -> list:
             config=_retention_config(7),
         ),
         resource_policy(
-            f"{kind.prefix}-log-exports",
+            kind.names.log_exports,
             types=kind.types,
             description="Database logs are exported to CloudWatch Logs.",
             severity=MEDIUM,
@@ -178,13 +257,14 @@ def _shared(kind: Kind) -> list:
             },
         ),
         resource_policy(
-            f"{kind.prefix}-managed-master-password",
+            kind.names.managed_password,
             types=kind.types,
             description="The master password is generated, stored and rotated by the service in Secrets Manager; "
             "it never passes through the program or its state.",
             severity=HIGH,
             checklist=("SEC-1", "SEC-2"),
-            remediation=f"Remove {kind.password_key} and set manage_master_user_password=True.",
+            remediation=f"Remove {kind.password_argument} and set manage_master_user_password=True"
+            + (" and master_user_secret_kms_key_id=<CMK ARN>." if kind.secret_cmk else "."),
             check=_managed_password(kind),
         ),
     ]
@@ -199,9 +279,8 @@ def _parameters(group) -> dict[str, str]:
 
 def _parameter_group(stack: Stack, db, prop: str, group_types):
     """('stack', group) for a group declared in the stack, ('default', None) for AWS's, or (None, None)."""
-    for group in stack.of(group_types):
-        if stack.refers(db, group, prop):
-            return "stack", group
+    for group in stack.referenced(db, group_types, prop):
+        return "stack", group
     reference = known(get, db.props, prop, default=UNKNOWN)
     if reference is UNKNOWN:
         return None, None
@@ -210,8 +289,11 @@ def _parameter_group(stack: Stack, db, prop: str, group_types):
     return None, None
 
 
-def _engine_major(props) -> int:
+def _engine_major(props) -> int | None:
+    """The major engine version, or None when unset (RDS then picks its current default)."""
     version = text(get(props, "engineVersion")).split(".")[0]
+    if not version:
+        return None
     return int(version) if version.isdigit() else 0
 
 
@@ -225,8 +307,10 @@ def _postgres_force_ssl(stack: Stack, _cfg):
             params = _parameters(group)
             ok = params.get("rds.force_ssl") == "1" or params.get("require_secure_transport", "").upper() in ("1", "ON")
         elif origin == "default":
-            # RDS for PostgreSQL 15+ ships rds.force_ssl=1 in its default parameter group.
-            ok = engine == "postgres" and _engine_major(db.props) >= 15
+            # RDS for PostgreSQL 15+ ships rds.force_ssl=1 in its default parameter group; without
+            # engine_version RDS creates its default version, PostgreSQL 15 or newer today.
+            major = _engine_major(db.props)
+            ok = engine == "postgres" and (major is None or major >= 15)
         else:
             continue
         if not ok:
@@ -346,7 +430,8 @@ POLICIES = [
         description="Aurora clusters run a writer and at least one reader in another availability zone.",
         severity=HIGH,
         checklist=("DB-8",),
-        remediation="Add aws.rds.ClusterInstance resources (cluster_identifier=cluster.id) in different zones.",
+        remediation="Add aws.rds.ClusterInstance(f'{name}-{i}', cluster_identifier=cluster.id, "
+        "instance_class='db.r6g.large', engine=cluster.engine) resources, one per availability zone.",
         check=_instances_per_cluster(t.RDS_CLUSTER, t.RDS_CLUSTER_INSTANCE, "Aurora"),
         config=_MIN_INSTANCES,
     ),
@@ -355,7 +440,8 @@ POLICIES = [
         description="DocumentDB clusters run at least two instances, which the service spreads across zones.",
         severity=HIGH,
         checklist=("DB-8",),
-        remediation="Add aws.docdb.ClusterInstance resources with cluster_identifier=cluster.id.",
+        remediation="Add aws.docdb.ClusterInstance(f'{name}-{i}', cluster_identifier=cluster.id, "
+        "instance_class='db.r6g.large') resources.",
         check=_instances_per_cluster(t.DOCDB_CLUSTER, t.DOCDB_CLUSTER_INSTANCE, "DocumentDB"),
         config=_MIN_INSTANCES,
     ),

@@ -6,11 +6,23 @@ import re
 
 from . import _types as t
 from ._helpers import UNKNOWN, find_keys, flag, get, items, json_document, known, number, strings, text
-from ._policy import ADVISORY, HIGH, LOW, MEDIUM, Stack, identifiers, resource_policy, stack_policy
+from ._policy import ADVISORY, HIGH, LOW, MEDIUM, Stack, resource_policy, stack_policy
 
-# Application Load Balancer policies that negotiate TLS 1.2 or newer only (AWS "Security
-# policies for your Application Load Balancer"); the ELBSecurityPolicy-2016-08 default allows TLS 1.0.
+# Application/Network Load Balancer policies that negotiate TLS 1.2 or newer only (AWS "Security
+# policies for your Application Load Balancer", including the 2025-09 hybrid post-quantum ones);
+# the ELBSecurityPolicy-2016-08 default (API, CloudFormation, Pulumi) allows TLS 1.0.
 TLS12_LISTENER_POLICIES = [
+    "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Ext1-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Ext2-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-FIPS-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Ext1-FIPS-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Ext2-FIPS-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09",
     "ELBSecurityPolicy-TLS13-1-2-2021-06",
     "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
     "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
@@ -28,14 +40,23 @@ TLS12_LISTENER_POLICIES = [
     "ELBSecurityPolicy-FS-1-2-Res-2019-08",
     "ELBSecurityPolicy-FS-1-2-Res-2020-10",
 ]
+# Policies known to accept TLS 1.0 or 1.1: the legacy ones, and the TLS13-1-0/1-1 families.
+_BELOW_TLS12_POLICY = re.compile(
+    r"^ELBSecurityPolicy-(2015-05|2016-08|FS-2018-06|FS-1-1-2019-08|TLS-1-[01]-\d{4}-\d\d|TLS13-1-[01]-.*)$"
+)
 # CloudFront viewer security policies with TLS 1.2 as the floor.
 TLS12_VIEWER_POLICIES = ["TLSv1.2_2018", "TLSv1.2_2019", "TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"]
+_BELOW_TLS12_VIEWER = {"SSLv3", "TLSv1", "TLSv1_2016", "TLSv1.1_2016"}
 _WEAK_ORIGIN_PROTOCOLS = {"SSLv3", "TLSv1", "TLSv1.1"}
 _S3_ORIGIN = re.compile(r"\.s3[.-]([a-z0-9-]+\.)?amazonaws\.com$")
 
 
 def _is_application(lb) -> bool:
     return text(get(lb.props, "loadBalancerType")) in ("", "application")
+
+
+def _is_gateway(lb) -> bool:
+    return text(get(lb.props, "loadBalancerType")) == "gateway"
 
 
 def _is_internet_facing(lb) -> bool:
@@ -51,34 +72,75 @@ def _drop_invalid_headers(args, _cfg):
 
 
 def _access_logs(args, _cfg):
+    if _is_gateway(args):
+        return  # Gateway Load Balancers have no access logs (AWS: GWLB monitoring)
     logs = get(args.props, "accessLogs")
     if not (flag(get(logs, "enabled")) and get(logs, "bucket")):
         yield "access logs are not enabled (access_logs.enabled with a bucket)"
 
 
-def _http_redirects(args, _cfg):
-    if text(get(args.props, "protocol")).upper() != "HTTP":
-        return
-    for action in items(get(args.props, "defaultActions")):
-        if text(get(action, "type")) != "redirect" or text(get(action, "redirect", "protocol")).upper() != "HTTPS":
-            yield "this HTTP listener serves traffic instead of redirecting it to HTTPS"
-            return
+def _protocol(listener, lb) -> str:
+    """The listener's protocol; unset means HTTP on an Application Load Balancer (the provider's
+    default), HTTPS when it carries a certificate."""
+    protocol = text(known(get, listener.props, "protocol")).upper()
+    if protocol:
+        return protocol
+    if lb is not None and not _is_application(lb):
+        return ""
+    return "HTTPS" if known(get, listener.props, "certificateArn") else "HTTP"
+
+
+def _redirects_to_https(actions) -> bool:
+    return all(
+        text(get(a, "type")) == "fixed-response"
+        or (text(get(a, "type")) == "redirect" and text(get(a, "redirect", "protocol")).upper() == "HTTPS")
+        for a in items(actions)
+    )
+
+
+def _http_redirects(stack: Stack, _cfg):
+    for listener in stack.of(t.LISTENER):
+        lb = next(iter(stack.referenced(listener, t.LOAD_BALANCER, "loadBalancerArn")), None)
+        if _protocol(listener, lb) != "HTTP":
+            continue
+        if not known(lambda li=listener: _redirects_to_https(get(li.props, "defaultActions")), default=True):
+            yield f"HTTP listener '{listener.name}' serves traffic instead of redirecting it to HTTPS", listener.urn
+        # Rules on the listener take precedence over its default action.
+        for rule in stack.referrers(t.LISTENER_RULE, listener, "listenerArn"):
+            if not known(lambda r=rule: _redirects_to_https(get(r.props, "actions")), default=True):
+                yield (
+                    f"listener rule '{rule.name}' on HTTP listener '{listener.name}' serves traffic over plain HTTP",
+                    rule.urn,
+                )
 
 
 def _listener_tls(args, cfg):
-    if text(get(args.props, "protocol")).upper() not in ("HTTPS", "TLS"):
+    protocol = text(get(args.props, "protocol")).upper() or ("HTTPS" if get(args.props, "certificateArn") else "")
+    if protocol not in ("HTTPS", "TLS"):
         return
     policy = text(get(args.props, "sslPolicy"))
-    if policy not in cfg["allowedPolicies"]:
-        yield f"sslPolicy {policy or '(unset: AWS default ELBSecurityPolicy-2016-08)'} allows TLS below 1.2"
+    if policy in cfg["allowedPolicies"]:
+        return
+    if not policy:
+        yield "sslPolicy is unset: AWS applies ELBSecurityPolicy-2016-08, which allows TLS 1.0 and 1.1"
+    elif _BELOW_TLS12_POLICY.match(policy):
+        yield f"sslPolicy {policy} allows TLS below 1.2"
+    else:
+        yield f"sslPolicy {policy} is not one of the allowed TLS 1.2+ policies"
 
 
 def _health_check(args, cfg):
     if text(get(args.props, "targetType")) == "lambda":
         return
     check = get(args.props, "healthCheck")
-    if check is None or not flag(get(check, "enabled"), default=True):
-        yield "health checks are not configured"
+    if check is not None and not flag(get(check, "enabled"), default=True):
+        yield "health checks are disabled (health_check.enabled is false)"
+        return
+    if check is None:
+        # AWS then checks every 30 s, on path '/' for HTTP(S) targets.
+        protocol = text(get(args.props, "protocol")).upper()
+        where = " on path '/'" if protocol in ("HTTP", "HTTPS", "") else ""
+        yield f"no health_check: AWS's default checks{where} every 30 s; point it at /health every 10 s"
         return
     protocol = text(get(check, "protocol") or get(args.props, "protocol")).upper()
     if protocol in ("HTTP", "HTTPS", "") and not text(get(check, "path")):
@@ -99,9 +161,9 @@ def _lb_waf(stack: Stack, _cfg):
 # ---- WAF -------------------------------------------------------------------------------------
 
 
-def _waf_rules(args) -> list:
-    rules = items(get(args.props, "rules"))
-    document = json_document(get(args.props, "ruleJson"))
+def _waf_rules(props) -> list:
+    rules = items(get(props, "rules"))
+    document = json_document(get(props, "ruleJson"))
     return rules + items(document)
 
 
@@ -110,27 +172,74 @@ def _blocks(rule) -> bool:
     return any(find_keys(action, kind) for kind in ("block", "captcha", "challenge"))
 
 
-def _rate_limit(args, cfg):
-    ceiling = cfg["maxRequestsPerSecond"]
+def _counts_only(rule) -> bool:
+    """A rule group (managed or referenced) whose override_action is count only counts matches."""
+    override = get(rule, "overrideAction") or get(rule, "OverrideAction")
+    return bool(find_keys(override, "count"))
+
+
+def _narrowed(scope_down) -> bool:
+    """Whether a scope-down statement confines the limit to a subset of requests (a path, a header
+    value, a country): positive statements do, and may match next to nothing; a NOT statement
+    only exempts the requests it names (forged X-Forwarded-For chains, health checks)."""
+    return bool(scope_down) and get(scope_down, "notStatement") is None and get(scope_down, "NotStatement") is None
+
+
+def _per_ip_rates(rules) -> list[float]:
+    """Requests/second each blocking rate rule allows a client IP; a rule scoped down to a subset
+    of requests is not a limit on every request."""
     rates = []
-    for rule in _waf_rules(args):
-        for statement in find_keys(rule, "rateBasedStatement"):
+    for rule in rules:
+        for statement in find_keys(get(rule, "statement") or get(rule, "Statement"), "rateBasedStatement"):
             key = text(get(statement, "aggregateKeyType") or get(statement, "AggregateKeyType") or "IP")
             limit = number(get(statement, "limit") or get(statement, "Limit"))
             window = number(get(statement, "evaluationWindowSec") or get(statement, "EvaluationWindowSec")) or 300
-            if key in ("IP", "FORWARDED_IP") and limit is not None and _blocks(rule):
+            scoped = get(statement, "scopeDownStatement") or get(statement, "ScopeDownStatement")
+            if key in ("IP", "FORWARDED_IP") and limit is not None and not _narrowed(scoped) and _blocks(rule):
                 rates.append(limit / window)
-    if not rates:
-        yield "no blocking rate-based rule limits requests per client IP"
-    elif min(rates) > ceiling:
-        yield f"the per-IP rate limit allows {min(rates):.0f} requests/second; at most {ceiling} is allowed"
+    return rates
+
+
+def _acl_rates(stack: Stack, acl, rules) -> list[float]:
+    rates = _per_ip_rates(rules)
+    # Rate rules inside a referenced rule group apply with that group's own actions.
+    for rule in rules:
+        if _counts_only(rule):
+            continue
+        for reference in find_keys(get(rule, "statement"), "ruleGroupReferenceStatement"):
+            arn = known(get, reference, "arn")
+            groups = stack.identified(arn, t.WAF_RULE_GROUP) or stack.referenced(acl, t.WAF_RULE_GROUP, "rules")
+            for group in groups:
+                rates += known(lambda g=group: _per_ip_rates(_waf_rules(g.props)), default=[])
+    return rates
+
+
+def _rate_limit(stack: Stack, cfg):
+    ceiling = cfg["maxRequestsPerSecond"]
+    for acl in stack.of(t.WEB_ACL):
+        rates = known(lambda a=acl: _acl_rates(stack, a, _waf_rules(a.props)), default=None)
+        if rates is None:
+            continue  # decided once the ACL's rules are known
+        if not rates:
+            yield f"web ACL '{acl.name}': no blocking rate-based rule limits every request per client IP", acl.urn
+        elif min(rates) > ceiling:
+            yield (
+                f"web ACL '{acl.name}': the per-IP rate limit allows {min(rates):.0f} requests/second; at most "
+                f"{ceiling} is allowed",
+                acl.urn,
+            )
 
 
 def _managed_rules(args, cfg):
-    present = {text(get(s, "name") or get(s, "Name")) for s in find_keys(_waf_rules(args), "managedRuleGroupStatement")}
+    present = {
+        text(get(s, "name") or get(s, "Name"))
+        for rule in _waf_rules(args.props)
+        if not _counts_only(rule)
+        for s in find_keys(rule, "managedRuleGroupStatement")
+    }
     missing = [name for name in cfg["requiredRuleGroups"] if name not in present]
     if missing:
-        yield f"missing AWS managed rule groups: {', '.join(missing)}"
+        yield f"missing AWS managed rule groups (or only counting, override_action count): {', '.join(missing)}"
 
 
 def _waf_metrics(args, _cfg):
@@ -165,8 +274,12 @@ def _viewer_tls(args, cfg):
         yield "the distribution uses the *.cloudfront.net certificate, which allows TLS 1.0"
         return
     version = text(get(certificate, "minimumProtocolVersion"))
-    if version not in cfg["allowedProtocolVersions"]:
+    if version in cfg["allowedProtocolVersions"]:
+        return
+    if not version or version in _BELOW_TLS12_VIEWER:
         yield f"minimumProtocolVersion {version or '(unset: TLSv1)'} allows TLS below 1.2"
+    else:
+        yield f"minimumProtocolVersion {version} is not one of the allowed TLS 1.2+ policies"
 
 
 def _origin_https(args, _cfg):
@@ -184,8 +297,10 @@ def _origin_https(args, _cfg):
 
 def _s3_origin_access(args, _cfg):
     for origin in items(get(args.props, "origins")):
-        if _S3_ORIGIN.search(text(get(origin, "domainName"))) and not get(origin, "originAccessControlId"):
-            yield f"S3 origin '{text(get(origin, 'originId'))}' has no origin access control"
+        # The legacy origin access identity also keeps the bucket private (AWS recommends OAC).
+        private = get(origin, "originAccessControlId") or get(origin, "s3OriginConfig", "originAccessIdentity")
+        if _S3_ORIGIN.search(text(get(origin, "domainName"))) and not private:
+            yield f"S3 origin '{text(get(origin, 'originId'))}' has neither an origin access control nor an identity"
 
 
 def _response_headers(args, _cfg):
@@ -216,10 +331,9 @@ def _distribution_waf(stack: Stack, _cfg):
         if not acl_ref:
             yield f"distribution '{dist.name}' has no WAF web ACL (web_acl_id)", dist.urn
             continue
-        for acl in stack.of(t.WEB_ACL):
-            if (stack.refers(dist, acl, "webAclId") or text(acl_ref) in identifiers(acl)) and text(
-                get(acl.props, "scope")
-            ) != "CLOUDFRONT":
+        acls = stack.referenced(dist, t.WEB_ACL, "webAclId") or stack.identified(text(acl_ref), t.WEB_ACL)
+        for acl in acls:
+            if text(get(acl.props, "scope")) != "CLOUDFRONT":
                 yield f"distribution '{dist.name}' uses web ACL '{acl.name}', whose scope is not CLOUDFRONT", dist.urn
 
 
@@ -247,7 +361,8 @@ POLICIES = [
     resource_policy(
         "lb-loadbalancer-access-logs",
         types=t.LOAD_BALANCER,
-        description="Load balancers write access logs to S3.",
+        description="Application and Network Load Balancers write access logs to S3 (Gateway Load Balancers "
+        "have none).",
         severity=MEDIUM,
         checklist=("OBS-2",),
         remediation="Set access_logs={'bucket': <log bucket>, 'enabled': True} (the bucket must use SSE-S3 and "
@@ -262,14 +377,15 @@ POLICIES = [
         remediation="Add aws.wafv2.WebAclAssociation(resource_arn=alb.arn, web_acl_arn=<REGIONAL web ACL>.arn).",
         check=_lb_waf,
     ),
-    resource_policy(
+    stack_policy(
         "lb-listener-http-redirects-to-https",
-        types=t.LISTENER,
-        description="Plain-HTTP listeners only redirect to HTTPS.",
+        description="Plain-HTTP listeners (protocol HTTP, or unset on an Application Load Balancer) only redirect "
+        "to HTTPS, by their default action and every listener rule.",
         severity=HIGH,
         checklist=("NET-8",),
         remediation="Make the HTTP listener's only default action "
-        "{'type': 'redirect', 'redirect': {'protocol': 'HTTPS', 'port': '443', 'status_code': 'HTTP_301'}}.",
+        "{'type': 'redirect', 'redirect': {'protocol': 'HTTPS', 'port': '443', 'status_code': 'HTTP_301'}}, and "
+        "attach forwarding aws.lb.ListenerRule resources to the HTTPS listener only.",
         check=_http_redirects,
     ),
     resource_policy(
@@ -278,7 +394,7 @@ POLICIES = [
         description="HTTPS/TLS listeners use a security policy that negotiates TLS 1.2 or newer only.",
         severity=HIGH,
         checklist=("NET-8",),
-        remediation="Set ssl_policy='ELBSecurityPolicy-TLS13-1-2-2021-06' (or another allowed policy).",
+        remediation="Set ssl_policy='ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09' (or another allowed policy).",
         check=_listener_tls,
         config={"allowedPolicies": {**_HTTP_POLICY, "default": TLS12_LISTENER_POLICIES}},
     ),
@@ -293,10 +409,11 @@ POLICIES = [
         check=_health_check,
         config={"maxIntervalSeconds": {"type": "integer", "minimum": 5, "default": 10}},
     ),
-    resource_policy(
+    stack_policy(
         "wafv2-webacl-rate-limit",
-        types=t.WEB_ACL,
-        description="Web ACLs block clients that exceed the per-IP request rate.",
+        description="Web ACLs block clients that exceed the per-IP request rate, with a rate rule of their own or "
+        "in a referenced aws.wafv2.RuleGroup, over every request (a scope-down statement may only exempt "
+        "requests, with a NOT statement; one that narrows the limit to a path or header value does not count).",
         severity=HIGH,
         checklist=("NET-2",),
         remediation="Add a rule with action block and statement.rate_based_statement "
@@ -307,7 +424,8 @@ POLICIES = [
     resource_policy(
         "wafv2-webacl-managed-rules",
         types=t.WEB_ACL,
-        description="Web ACLs include AWS managed rule groups for common exploits and known bad inputs.",
+        description="Web ACLs include AWS managed rule groups for common exploits and known bad inputs, enforcing "
+        "(override_action none), not just counting.",
         severity=HIGH,
         checklist=("NET-1",),
         remediation="Add rules with statement.managed_rule_group_statement {'vendor_name': 'AWS', 'name': ...} "
@@ -372,7 +490,8 @@ POLICIES = [
     resource_policy(
         "cloudfront-distribution-s3-origin-access-control",
         types=t.DISTRIBUTION,
-        description="S3 origins are read through an origin access control, so the bucket stays private.",
+        description="S3 origins are read through an origin access control (or the legacy origin access "
+        "identity), so the bucket stays private.",
         severity=HIGH,
         checklist=("DB-9",),
         remediation="Create aws.cloudfront.OriginAccessControl(signing_behavior='always', signing_protocol='sigv4', "
@@ -411,8 +530,8 @@ POLICIES = [
         description="Every distribution is protected by a WAF web ACL of CLOUDFRONT scope.",
         severity=HIGH,
         checklist=("NET-1", "NET-3"),
-        remediation="Create an aws.wafv2.WebAcl(scope='CLOUDFRONT') with a us-east-1 provider and set "
-        "web_acl_id=acl.arn on the distribution.",
+        remediation="Create an aws.wafv2.WebAcl(scope='CLOUDFRONT', default_action={'allow': {}}, rules=[...], "
+        "visibility_config={...}) with a us-east-1 provider and set web_acl_id=acl.arn on the distribution.",
         check=_distribution_waf,
     ),
     resource_policy(

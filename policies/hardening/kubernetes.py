@@ -1,7 +1,8 @@
 """Kubernetes workload policies (K8S-1..K8S-5): pulumi-kubernetes workloads and the PDB, HPA and
 NetworkPolicy each needs beside it. The EKS control plane (K8S-6) is in `eks.py`.
 
-Workloads are Deployments, StatefulSets, DaemonSets, Jobs, CronJobs and bare Pods; every rule
+Workloads are Deployments, StatefulSets, DaemonSets, ReplicaSets, ReplicationControllers, Jobs,
+CronJobs and bare Pods; every rule
 reads the pod template wherever the kind keeps it (`_kubernetes.pod_spec`).
 """
 
@@ -12,8 +13,9 @@ from decimal import Decimal
 from typing import Any
 
 from . import _kubernetes as k
+from . import _secrets_scan as scan
 from . import _types as t
-from ._helpers import UNKNOWN, flag, get, known, number, strings, text
+from ._helpers import UNKNOWN, flag, get, items, known, number, strings, text
 from ._policy import CRITICAL, HIGH, MEDIUM, Stack, resource_policy, stack_policy
 
 # ---- K8S-1 requests and limits ----------------------------------------------------------------
@@ -186,6 +188,18 @@ def _images(args, _cfg):
             yield f"{container.label}: {problem}"
 
 
+# ---- SEC-1 secrets in env literals -------------------------------------------------------------
+
+
+def _env_secrets(args, _cfg):
+    for container in k.containers(k.pod_spec(args.resource_type, args.props)):
+        for variable in items(get(container.spec, "env")):
+            name, value = text(get(variable, "name")), get(variable, "value")
+            # value_from (a Secret or ConfigMap key) is how a secret should arrive.
+            if isinstance(value, str) and scan.is_secret_literal(name, value):
+                yield f"{container.label} sets {name} as a literal env value; use value_from.secret_key_ref"
+
+
 # ---- K8S-5 availability and isolation (stack level: objects refer to each other) -------------
 
 
@@ -211,10 +225,11 @@ def _min_replicas(stack: Stack, cfg):
 
 
 def _disruption_budget(stack: Stack, _cfg):
+    # policy/v1: an empty selector selects every pod in the namespace, a missing one none.
+    budgets = [p for p in stack.of(t.K8S_PDB) if known(get, p.props, "spec", "selector", default={}) is not None]
+    selecting = k.Selecting(budgets, ("spec", "selector"))
     for workload in stack.of(t.K8S_REPLICATED):
-        # policy/v1: an empty selector selects every pod in the namespace, a missing one none.
-        budgets = [p for p in stack.of(t.K8S_PDB) if known(get, p.props, "spec", "selector", default={}) is not None]
-        if not any(k.selects_pods(pdb, ("spec", "selector"), workload) for pdb in budgets):
+        if not selecting.of(workload):
             yield f"{k.label(workload)} has no PodDisruptionBudget selecting its pods", workload.urn
 
 
@@ -252,9 +267,9 @@ def _autoscaler(stack: Stack, cfg):
 
 
 def _network_policy(stack: Stack, _cfg):
+    selecting = k.Selecting(stack.of(t.K8S_NETWORK_POLICY), ("spec", "podSelector"))
     for workload in stack.of(t.K8S_WORKLOAD):
-        policies = stack.of(t.K8S_NETWORK_POLICY)
-        if not any(k.selects_pods(policy, ("spec", "podSelector"), workload) for policy in policies):
+        if not selecting.of(workload):
             yield f"{k.label(workload)} has no NetworkPolicy selecting its pods", workload.urn
 
 
@@ -266,7 +281,7 @@ def _workload_policy(
     name: str, description: str, severity, checklist: str, remediation: str, check, types=t.K8S_WORKLOAD, **extra
 ):
     return resource_policy(
-        f"kubernetes-workload-{name}",
+        name,
         types=types,
         description=description,
         severity=severity,
@@ -302,7 +317,7 @@ POLICIES = [
         config={"maxCpuLimit": _quantity_config("500m"), "maxMemoryLimit": _quantity_config("512Mi")},
     ),
     _workload_policy(
-        "liveness-probe",
+        "kubernetes-workload-liveness-probe",
         "Every long-running container has a liveness probe, so a hung process is restarted.",
         MEDIUM,
         "K8S-2",
@@ -312,7 +327,7 @@ POLICIES = [
         types=t.K8S_LONG_RUNNING,
     ),
     _workload_policy(
-        "readiness-probe",
+        "kubernetes-workload-readiness-probe",
         "Every long-running container has a readiness probe, so traffic only reaches pods that can serve it.",
         MEDIUM,
         "K8S-2",
@@ -322,7 +337,7 @@ POLICIES = [
         types=t.K8S_LONG_RUNNING,
     ),
     _workload_policy(
-        "run-as-non-root",
+        "kubernetes-workload-run-as-non-root",
         "Containers run as a non-root user, so a container escape does not start as root on the node.",
         HIGH,
         "K8S-3",
@@ -331,7 +346,7 @@ POLICIES = [
         _per_container(_root),
     ),
     _workload_policy(
-        "read-only-root-filesystem",
+        "kubernetes-workload-read-only-root-filesystem",
         "Containers have a read-only root filesystem, so an intruder cannot modify binaries or drop tools.",
         MEDIUM,
         "K8S-3",
@@ -339,7 +354,7 @@ POLICIES = [
         _per_container(_writable_root),
     ),
     _workload_policy(
-        "no-privilege-escalation",
+        "kubernetes-workload-no-privilege-escalation",
         "Containers cannot gain more privileges than their process started with (setuid binaries, no_new_privs).",
         HIGH,
         "K8S-3",
@@ -347,7 +362,7 @@ POLICIES = [
         _per_container(_escalation),
     ),
     _workload_policy(
-        "not-privileged",
+        "kubernetes-workload-not-privileged",
         "No container is privileged (a privileged container has every device and capability of the node).",
         CRITICAL,
         "K8S-3",
@@ -355,7 +370,7 @@ POLICIES = [
         _per_container(_privileged),
     ),
     _workload_policy(
-        "capabilities-dropped",
+        "kubernetes-workload-capabilities-dropped",
         "Containers drop all Linux capabilities and add back at most NET_BIND_SERVICE (the Pod Security "
         "'restricted' profile).",
         HIGH,
@@ -364,7 +379,7 @@ POLICIES = [
         _per_container(_capabilities),
     ),
     _workload_policy(
-        "seccomp-profile",
+        "kubernetes-workload-seccomp-profile",
         "Containers run under the runtime's default seccomp profile (or a Localhost profile), never Unconfined.",
         MEDIUM,
         "K8S-3",
@@ -372,15 +387,26 @@ POLICIES = [
         _per_container(_seccomp),
     ),
     _workload_policy(
-        "no-host-namespaces",
+        "kubernetes-workload-no-host-namespaces",
         "Pods do not share the node's network, process or IPC namespace.",
         CRITICAL,
         "K8S-3",
         "Remove host_network, host_pid and host_ipc from the pod spec (or set them False).",
         _host_namespaces,
     ),
+    resource_policy(
+        "kubernetes-workload-no-plaintext-secrets",
+        types=t.K8S_WORKLOAD,
+        description="Container env entries carry no secrets as literal values (they are readable by anyone who "
+        "can read the workload, and sit in the program's state).",
+        severity=CRITICAL,
+        checklist=("SEC-1", "K8S-3"),
+        remediation="Put the value in a Kubernetes Secret (or the Secrets Store CSI driver) and reference it: "
+        "env=[{'name': ..., 'value_from': {'secret_key_ref': {'name': <secret>, 'key': <key>}}}].",
+        check=_env_secrets,
+    ),
     _workload_policy(
-        "image-pinned",
+        "kubernetes-workload-image-pinned",
         "Every container image is pinned by tag or digest, never `latest` or untagged, so a rollout runs "
         "the image that was reviewed.",
         MEDIUM,
@@ -389,7 +415,7 @@ POLICIES = [
         _images,
     ),
     _workload_policy(
-        "not-default-namespace",
+        "kubernetes-workload-not-default-namespace",
         "Workloads run in their own namespace, where quotas, NetworkPolicies and RBAC apply, not `default`.",
         MEDIUM,
         "K8S-5",

@@ -9,11 +9,30 @@ from . import _types as t
 from ._helpers import flag, get, items, known, number, strings, text
 from ._policy import HIGH, LOW, MEDIUM, Stack, resource_policy, stack_policy
 
-# OBS-1's alarm set, as the metrics that must be alarmed on whenever the resource they watch exists.
+# OBS-1's alarm set, as the metrics that must be alarmed on whenever the resource they watch exists
+# (`where`: only resources whose property has one of the listed values; "" stands for unset).
+_ALB = {"loadBalancerType": ["application", ""]}
+_NLB = {"loadBalancerType": ["network"]}
 REQUIRED_ALARMS = [
-    {"when": list(t.LOAD_BALANCER), "namespace": "AWS/ApplicationELB", "metrics": ["HealthyHostCount"]},
-    {"when": list(t.LOAD_BALANCER), "namespace": "AWS/ApplicationELB", "metrics": ["HTTPCode_Target_5XX_Count"]},
-    {"when": list(t.LOAD_BALANCER), "namespace": "AWS/ApplicationELB", "metrics": ["TargetResponseTime"]},
+    {"when": list(t.LOAD_BALANCER), "where": _ALB, "namespace": "AWS/ApplicationELB", "metrics": ["HealthyHostCount"]},
+    {
+        "when": list(t.LOAD_BALANCER),
+        "where": _ALB,
+        "namespace": "AWS/ApplicationELB",
+        "metrics": ["HTTPCode_Target_5XX_Count"],
+    },
+    {
+        "when": list(t.LOAD_BALANCER),
+        "where": _ALB,
+        "namespace": "AWS/ApplicationELB",
+        "metrics": ["TargetResponseTime"],
+    },
+    {
+        "when": list(t.LOAD_BALANCER),
+        "where": _NLB,
+        "namespace": "AWS/NetworkELB",
+        "metrics": ["HealthyHostCount", "UnHealthyHostCount"],
+    },
     {"when": list(t.AUTOSCALING_GROUP), "namespace": "AWS/EC2", "metrics": ["CPUUtilization"]},
     {"when": list(t.AUTOSCALING_GROUP), "namespace": "CWAgent", "metrics": ["mem_used_percent"]},
     {"when": list(t.AUTOSCALING_GROUP), "namespace": "CWAgent", "metrics": ["disk_used_percent"]},
@@ -86,10 +105,15 @@ def alarm_metrics(alarm) -> set[tuple[str, str]]:
     return pairs
 
 
+def _matches(resource, where: dict) -> bool:
+    return all(text(known(get, resource.props, key)) in values for key, values in where.items())
+
+
 def _required_alarms(stack: Stack, cfg):
     watched = set().union(*(alarm_metrics(a) for a in stack.of(t.METRIC_ALARM)))
     for requirement in cfg["requiredAlarms"]:
-        present = stack.of(tuple(requirement["when"]))
+        where = requirement.get("where") or {}
+        present = [r for r in stack.of(tuple(requirement["when"])) if _matches(r, where)]
         namespace, metrics = requirement["namespace"], requirement["metrics"]
         if present and not any((namespace, m) in watched for m in metrics):
             yield (
@@ -169,6 +193,10 @@ POLICIES = [
                     "required": ["when", "namespace", "metrics"],
                     "properties": {
                         "when": {"type": "array", "items": {"type": "string"}},
+                        "where": {
+                            "type": "object",
+                            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                        },
                         "namespace": {"type": "string"},
                         "metrics": {"type": "array", "items": {"type": "string"}},
                     },

@@ -6,10 +6,12 @@ import ipaddress
 from dataclasses import dataclass
 
 from . import _types as t
-from ._helpers import flag, get, items, number, strings, text
-from ._policy import ADVISORY, HIGH, LOW, MEDIUM, Stack, identifiers, resource_policy, stack_policy
+from ._helpers import flag, get, items, known, number, strings, text
+from ._policy import ADVISORY, HIGH, LOW, MEDIUM, Stack, resource_policy, stack_policy
 
 _ALL_PROTOCOLS = {"-1", "all"}
+# ICMP rules carry an ICMP type and code in from_port/to_port (-1 meaning all), not ports.
+_ICMP_PROTOCOLS = {"icmp", "1", "icmpv6", "58"}
 
 
 @dataclass(frozen=True)
@@ -21,38 +23,51 @@ class Ingress:
     cidrs: tuple[str, ...]
     from_groups: bool
     description: str
+    prefix_lists: tuple[str, ...] = ()
+    icmp: bool = False
 
     def covers(self, port: int) -> bool:
-        return self.from_port <= port <= self.to_port
+        return not self.icmp and self.from_port <= port <= self.to_port
 
     @property
     def public_cidrs(self) -> list[str]:
-        return [c for c in self.cidrs if _is_anywhere(c)]
+        return [c for c in self.cidrs if is_internet(c)]
 
     def ports_outside(self, allowed: list[int]) -> bool:
-        return any(p not in allowed for p in range(self.from_port, self.to_port + 1))
+        return not self.icmp and any(p not in allowed for p in range(self.from_port, self.to_port + 1))
 
     def label(self) -> str:
-        ports = "all ports" if (self.from_port, self.to_port) == (0, 65535) else f"port {self.from_port}"
-        if self.to_port != self.from_port and (self.from_port, self.to_port) != (0, 65535):
-            ports = f"ports {self.from_port}-{self.to_port}"
-        return ports
+        if self.icmp:
+            return "ICMP"
+        if (self.from_port, self.to_port) == (0, 65535):
+            return "all ports"
+        if self.to_port != self.from_port:
+            return f"ports {self.from_port}-{self.to_port}"
+        return f"port {self.from_port}"
 
 
-def _is_anywhere(cidr: str) -> bool:
+def is_internet(cidr: str) -> bool:
+    """Whether a CIDR opens the rule to the internet at large: 0.0.0.0/0 or ::/0, or any public
+    block at least a /8 (IPv6: /16), so 0.0.0.0/1 + 128.0.0.0/1 counts like 0.0.0.0/0."""
     try:
-        return ipaddress.ip_network(cidr, strict=False).prefixlen == 0
+        network = ipaddress.ip_network(cidr, strict=False)
     except ValueError:
         return False
+    widest = 8 if network.version == 4 else 16
+    return network.prefixlen == 0 or (network.prefixlen <= widest and not network.is_private)
 
 
-def _ingress(protocol: str, from_port, to_port, cidrs: list[str], groups: bool, description) -> Ingress:
+def _ingress(protocol: str, from_port, to_port, cidrs: list[str], groups: bool, description, prefix_lists) -> Ingress:
+    common = {"cidrs": tuple(cidrs), "from_groups": groups, "description": text(description)}
+    common["prefix_lists"] = tuple(prefix_lists)
     if protocol.lower() in _ALL_PROTOCOLS:
-        return Ingress(0, 65535, tuple(cidrs), groups, text(description))
+        return Ingress(0, 65535, **common)
+    if protocol.lower() in _ICMP_PROTOCOLS:
+        return Ingress(-1, -1, icmp=True, **common)
     low, high = number(from_port), number(to_port)
     low = 0 if low is None or low < 0 else int(low)
     high = 65535 if high is None or high < 0 else int(high)
-    return Ingress(low, high, tuple(cidrs), groups, text(description))
+    return Ingress(low, high, **common)
 
 
 def ingress_rules(args) -> list[Ingress]:
@@ -67,6 +82,7 @@ def ingress_rules(args) -> list[Ingress]:
                 strings(get(rule, "cidrBlocks")) + strings(get(rule, "ipv6CidrBlocks")),
                 bool(strings(get(rule, "securityGroups"))) or flag(get(rule, "self")),
                 get(rule, "description"),
+                strings(get(rule, "prefixListIds")),
             )
             for rule in items(get(props, "ingress"))
         ]
@@ -81,6 +97,7 @@ def ingress_rules(args) -> list[Ingress]:
                 strings(get(props, "cidrBlocks")) + strings(get(props, "ipv6CidrBlocks")),
                 bool(get(props, "sourceSecurityGroupId")) or flag(get(props, "self")),
                 get(props, "description"),
+                strings(get(props, "prefixListIds")),
             )
         ]
     return [
@@ -91,6 +108,7 @@ def ingress_rules(args) -> list[Ingress]:
             strings(get(props, "cidrIpv4")) + strings(get(props, "cidrIpv6")),
             bool(get(props, "referencedSecurityGroupId")),
             get(props, "description"),
+            strings(get(props, "prefixListId")),
         )
     ]
 
@@ -119,7 +137,8 @@ def _datastore_ingress(args, cfg):
     allowed = set(cfg["allowedCidrs"])
     for rule in ingress_rules(args):
         for port in cfg["dataStorePorts"]:
-            stray = [c for c in rule.cidrs if c not in allowed]
+            # A managed prefix list is a set of CIDR ranges too.
+            stray = [c for c in rule.cidrs if c not in allowed] + [f"prefix list {p}" for p in rule.prefix_lists]
             if rule.covers(int(port)) and stray:
                 yield (
                     f"data-store port {port} is reachable from CIDR {', '.join(stray)}; "
@@ -133,10 +152,25 @@ def _described(args, _cfg):
             yield f"ingress rule for {rule.label()} has no description"
 
 
-def _default_sg_rules(args, _cfg):
-    for direction in ("ingress", "egress"):
-        if items(get(args.props, direction)):
-            yield f"the default security group declares {direction} rules; it must have none"
+_RULE_RESOURCES = t.SECURITY_GROUP_RULE + t.INGRESS_RULE + t.EGRESS_RULE
+
+
+def _default_sg_rules(stack: Stack, _cfg):
+    for group in stack.of(t.DEFAULT_SECURITY_GROUP):
+        for direction in ("ingress", "egress"):
+            if items(known(get, group.props, direction)):
+                yield f"default security group '{group.name}' declares {direction} rules; it must have none", group.urn
+    # Separate rule resources: on an adopted default group, or on `vpc.default_security_group_id`.
+    default_ids = {text(known(get, v.props, "defaultSecurityGroupId")): v for v in stack.of(t.VPC)}
+    for rule in stack.of(_RULE_RESOURCES):
+        group_id = known(get, rule.props, "securityGroupId")
+        owners = stack.referenced(rule, t.DEFAULT_SECURITY_GROUP + t.VPC, "securityGroupId")
+        owner = owners[0] if owners else default_ids.get(text(group_id)) if group_id else None
+        if owner is not None:
+            yield (
+                f"rule '{rule.name}' adds a rule to the default security group of '{owner.name}'; it must have none",
+                rule.urn,
+            )
 
 
 def _subnet_public_ip(args, _cfg):
@@ -152,8 +186,15 @@ def _flow_log_traffic(args, _cfg):
 
 def _vpc_flow_logs(stack: Stack, _cfg):
     for vpc in stack.of(t.VPC):
-        if not stack.referrers(t.FLOW_LOG, vpc, "vpcId"):
+        if stack.referrers(t.FLOW_LOG, vpc, "vpcId"):
+            continue
+        # Flow logs on every one of its subnets record the same traffic.
+        subnets = stack.referrers(t.SUBNET, vpc, "vpcId")
+        unlogged = [s.name for s in subnets if not stack.referrers(t.FLOW_LOG, s, "subnetId")]
+        if not subnets:
             yield f"VPC '{vpc.name}' has no flow log", vpc.urn
+        elif unlogged:
+            yield f"VPC '{vpc.name}' has no flow log, and subnets {', '.join(unlogged)} have none either", vpc.urn
 
 
 def _vpc_default_sg(stack: Stack, _cfg):
@@ -171,7 +212,7 @@ _SUBNET_GROUPS = (
     "aws:docdb/subnetGroup:SubnetGroup",
     "aws:elasticache/subnetGroup:SubnetGroup",
 )
-_DEFAULT_ROUTES = {"0.0.0.0/0", "::/0"}
+_TABLES = t.ROUTE_TABLE + t.DEFAULT_ROUTE_TABLE
 
 
 def _via_internet(stack: Stack, owner, route) -> bool:
@@ -181,46 +222,79 @@ def _via_internet(stack: Stack, owner, route) -> bool:
     # `gatewayId` also takes virtual private gateways (vgw-…): only internet gateways count.
     if not gateway:
         return False
-    if gateway.startswith("igw-"):
+    if gateway.startswith("igw-") or stack.identified(gateway, t.INTERNET_GATEWAY):
         return True
-    igws = stack.of(t.INTERNET_GATEWAY)
-    return any(gateway in identifiers(igw) for igw in igws) or (
-        owner.resource_type in t.ROUTE and any(stack.refers(owner, igw, "gatewayId") for igw in igws)
-    )
+    return owner.resource_type in t.ROUTE and bool(stack.referenced(owner, t.INTERNET_GATEWAY, "gatewayId"))
 
 
 def _internet_routes(stack: Stack, table) -> list[str]:
+    """Destinations `table` sends to an internet or NAT gateway: any destination, since a route
+    to 0.0.0.0/1, a public range or a prefix list reaches the internet as well as 0.0.0.0/0."""
     routes = [(r, r.props) for r in stack.referrers(t.ROUTE, table, "routeTableId")]
-    routes += [(table, route) for route in items(get(table.props, "routes"))]
+    routes += [(table, route) for route in items(known(get, table.props, "routes"))]
     found = []
     for owner, route in routes:
-        destination = text(get(route, "cidrBlock") or get(route, "destinationCidrBlock")) or text(
-            get(route, "ipv6CidrBlock") or get(route, "destinationIpv6CidrBlock")
-        )
-        if destination in _DEFAULT_ROUTES and _via_internet(stack, owner, route):
-            found.append(destination)
+        destination = known(_destination, route, default="(unknown destination)")
+        if known(_via_internet, stack, owner, route, default=False):
+            found.append(destination or "(unset destination)")
     return found
+
+
+def _destination(route) -> str:
+    return next(
+        (
+            text(get(route, key))
+            for key in (
+                "cidrBlock",
+                "destinationCidrBlock",
+                "ipv6CidrBlock",
+                "destinationIpv6CidrBlock",
+                "destinationPrefixListId",
+            )
+            if get(route, key)
+        ),
+        "",
+    )
+
+
+def _route_tables(stack: Stack, subnet) -> list:
+    """The route tables a subnet uses: its explicit association, else its VPC's main table (a
+    MainRouteTableAssociation, the adopted DefaultRouteTable, or routes on main_route_table_id)."""
+    explicit = [
+        table
+        for assoc in stack.referrers(t.ROUTE_TABLE_ASSOCIATION, subnet, "subnetId")
+        for table in stack.referenced(assoc, _TABLES + t.VPC, "routeTableId")
+    ]
+    if explicit or stack.referrers(t.ROUTE_TABLE_ASSOCIATION, subnet, "subnetId"):
+        return explicit
+    tables = []
+    for vpc in stack.referenced(subnet, t.VPC, "vpcId"):
+        mains = stack.referrers(t.MAIN_ROUTE_TABLE_ASSOCIATION, vpc, "vpcId")
+        tables += [table for main in mains for table in stack.referenced(main, _TABLES, "routeTableId")]
+        tables += stack.referrers(t.DEFAULT_ROUTE_TABLE, vpc, "defaultRouteTableId")
+        tables.append(vpc)  # routes whose route_table_id is vpc.main_route_table_id
+    return tables
 
 
 def _data_tier_routes(stack: Stack, _cfg):
     for group in stack.of(_SUBNET_GROUPS):
         for subnet in stack.referenced(group, t.SUBNET, "subnetIds"):
-            for assoc in stack.referrers(t.ROUTE_TABLE_ASSOCIATION, subnet, "subnetId"):
-                for table in stack.referenced(assoc, t.ROUTE_TABLE, "routeTableId"):
-                    for destination in _internet_routes(stack, table):
-                        yield (
-                            f"subnet '{subnet.name}' of data-tier subnet group '{group.name}' routes "
-                            f"{destination} to the internet through route table '{table.name}'",
-                            group.urn,
-                        )
+            for table in _route_tables(stack, subnet):
+                where = "its VPC's main route table" if table.resource_type in t.VPC else f"route table '{table.name}'"
+                for destination in _internet_routes(stack, table):
+                    yield (
+                        f"subnet '{subnet.name}' of data-tier subnet group '{group.name}' routes "
+                        f"{destination} to the internet through {where}",
+                        group.urn,
+                    )
 
 
 POLICIES = [
     resource_policy(
         "ec2-securitygroup-public-ingress-web-only",
         types=_SG_TYPES,
-        description="Only the web ports (80/443) may be open to 0.0.0.0/0 or ::/0; everything else is reached "
-        "from inside the VPC.",
+        description="Only the web ports (80/443) may be open to the internet (0.0.0.0/0, ::/0, or public blocks "
+        "as wide as a /8, such as 0.0.0.0/1 + 128.0.0.0/1); everything else is reached from inside the VPC.",
         severity=HIGH,
         checklist=("NET-7",),
         remediation="Restrict the rule's cidr_blocks/ipv6_cidr_blocks (or cidr_ipv4/cidr_ipv6) to a known "
@@ -243,7 +317,7 @@ POLICIES = [
         "ec2-securitygroup-datastore-ports-from-groups",
         types=_SG_TYPES,
         description="Database and cache ports accept connections only from security groups (the application "
-        "tier), never from CIDR ranges.",
+        "tier), never from CIDR ranges or managed prefix lists.",
         severity=HIGH,
         checklist=("NET-7", "DB-4"),
         remediation="Replace cidr_blocks with source_security_group_id / referenced_security_group_id (or "
@@ -268,14 +342,14 @@ POLICIES = [
         check=_described,
         enforcement=ADVISORY,
     ),
-    resource_policy(
+    stack_policy(
         "ec2-defaultsecuritygroup-no-rules",
-        types=t.DEFAULT_SECURITY_GROUP,
-        description="The VPC's default security group has no rules, so nothing attached to it by accident "
-        "can talk to anything.",
+        description="The VPC's default security group has no rules, inline or as separate rule resources, so "
+        "nothing attached to it by accident can talk to anything.",
         severity=MEDIUM,
         checklist=("NET-7",),
-        remediation="Declare aws.ec2.DefaultSecurityGroup(vpc_id=...) with no ingress and no egress arguments.",
+        remediation="Declare aws.ec2.DefaultSecurityGroup(vpc_id=...) with no ingress and no egress arguments, and "
+        "attach no aws.ec2.SecurityGroupRule / aws.vpc.SecurityGroupIngressRule / SecurityGroupEgressRule to it.",
         check=_default_sg_rules,
     ),
     stack_policy(
@@ -303,7 +377,7 @@ POLICIES = [
         severity=MEDIUM,
         checklist=("NET-6",),
         remediation="Add aws.ec2.FlowLog(vpc_id=vpc.id, traffic_type='ALL', log_destination=<encrypted log "
-        "group ARN>, iam_role_arn=...).",
+        "group ARN>, iam_role_arn=...) (or one with subnet_id on every subnet).",
         check=_vpc_flow_logs,
     ),
     resource_policy(
@@ -317,8 +391,8 @@ POLICIES = [
     ),
     stack_policy(
         "ec2-datastore-subnets-no-internet-route",
-        description="Subnets in database and cache subnet groups have no default route to an internet or NAT "
-        "gateway: the data tier cannot reach, or be reached from, the internet.",
+        description="Subnets in database and cache subnet groups have no route to an internet or NAT gateway, in "
+        "their own route table or the VPC's main one: the data tier cannot reach, or be reached from, the internet.",
         severity=HIGH,
         checklist=("NET-5",),
         remediation="Associate the data subnets with a route table that has only the VPC-local route (and VPC "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import re
 
 from . import _secrets_scan as scan
 from . import _types as t
@@ -21,9 +22,9 @@ def _key_rotation(args, _cfg):
 def _key_deletion_window(args, cfg):
     days = number(get(args.props, "deletionWindowInDays"))
     # AWS waits 30 days when unset.
-    window = 30 if days is None else days
-    if window < cfg["minDays"]:
-        yield f"deletionWindowInDays is {int(window)}; at least {cfg['minDays']} days leaves time to cancel a deletion"
+    days = 30 if days is None else days
+    if days < cfg["minDays"]:
+        yield f"deletionWindowInDays is {int(days)}; at least {cfg['minDays']} days leaves time to cancel a deletion"
 
 
 def _secret_cmk(args, _cfg):
@@ -36,15 +37,65 @@ def _secret_recovery(args, _cfg):
         yield "recoveryWindowInDays is 0: deleting the secret destroys it immediately"
 
 
+_RATE = re.compile(r"rate\(\s*(\d+)\s+(hours?|days?)\s*\)", re.IGNORECASE)
+_CRON = re.compile(r"cron\((.+)\)", re.IGNORECASE)
+
+
+def _month_gap(field: str) -> int:
+    """The longest gap, in months, between the months a cron month field selects."""
+    if field in ("*", "?"):
+        return 1
+    step = re.fullmatch(r"(?:\*|\d+)/(\d+)", field)
+    if step:
+        return int(step.group(1))
+    months = sorted({int(m) for m in re.findall(r"\d+", field)}) if "-" not in field else []
+    if not months:
+        return 12 if "-" not in field else 1
+    return max(b - a for a, b in zip(months, [*months[1:], months[0] + 12], strict=True))
+
+
+def schedule_days(expression: str) -> float | None:
+    """The longest interval, in days, between rotations a Secrets Manager schedule expression
+    allows (`rate(10 days)`, `rate(4 hours)`, `cron(0 16 1,15 * ? *)`), or None if unreadable."""
+    rate = _RATE.fullmatch(expression.strip())
+    if rate:
+        amount = int(rate.group(1))
+        return amount / 24 if rate.group(2).lower().startswith("hour") else float(amount)
+    cron = _CRON.fullmatch(expression.strip())
+    fields = cron.group(1).split() if cron else []
+    if len(fields) != 6:
+        return None
+    day_of_month, month, day_of_week = fields[2], fields[3], fields[4]
+    months = _month_gap(month)
+    if months > 1:
+        return 31.0 * months
+    if day_of_month in ("*", "?") and day_of_week in ("*", "?"):
+        return 1.0
+    step = re.fullmatch(r"(?:\*|\d+)/(\d+)", day_of_month)
+    if step:
+        return float(step.group(1))
+    if day_of_month in ("*", "?") and "#" not in day_of_week and "L" not in day_of_week:
+        return 7.0  # some days of every week
+    return 31.0  # some days of every month
+
+
 def _rotation_interval(args, cfg):
     if get(args.props, "rotationEnabled") is not None and not flag(get(args.props, "rotationEnabled")):
         yield "rotation is disabled"
         return
-    days = number(get(args.props, "rotationRules", "automaticallyAfterDays"))
-    if days is None and get(args.props, "rotationRules", "scheduleExpression"):
-        return
-    if days is None or days > cfg["maxDays"]:
-        yield f"secrets rotate every {int(days or 0)} days; at most {cfg['maxDays']} is allowed"
+    rules = get(args.props, "rotationRules")
+    days = number(get(rules, "automaticallyAfterDays"))
+    expression = text(get(rules, "scheduleExpression"))
+    if days is None and expression:
+        days = schedule_days(expression)
+        if days is None:
+            yield f"schedule_expression '{expression}' is neither rate(N days|hours) nor a six-field cron()"
+            return
+    if days is None:
+        yield "rotation_rules sets neither automatically_after_days nor schedule_expression"
+    elif days > cfg["maxDays"]:
+        shown = f"{days:g} days" if days >= 1 else f"{days * 24:g} hours"
+        yield f"the secret rotates only every {shown}; at most every {cfg['maxDays']} days is allowed"
 
 
 def _secrets_rotated(stack: Stack, cfg):
@@ -137,10 +188,11 @@ POLICIES = [
     resource_policy(
         "secretsmanager-secretrotation-interval",
         types=t.SECRET_ROTATION,
-        description="Secrets rotate at least every 90 days.",
+        description="Secrets rotate at least every 90 days, by automatically_after_days or a rate()/cron() schedule.",
         severity=HIGH,
         checklist=("SEC-2",),
-        remediation="Set rotation_rules={'automatically_after_days': 90} (or fewer).",
+        remediation="Set rotation_rules={'automatically_after_days': 90} (or fewer), or a schedule_expression such "
+        "as 'rate(30 days)' or 'cron(0 3 1 * ? *)' (AWS accepts from every 4 hours to every 1000 days).",
         check=_rotation_interval,
         config={"maxDays": {"type": "integer", "minimum": 1, "default": 90}},
     ),

@@ -8,11 +8,13 @@ stack policies that find those resources for each bucket. The deprecated inline 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fnmatch import fnmatch
 
 from . import _types as t
 from ._helpers import UNKNOWN, find_keys, flag, get, items, json_document, known, region_of, strings, text
 from ._policy import CRITICAL, HIGH, MEDIUM, Stack, resource_policy, stack_policy
+from .network import is_internet
 
 _BLOCK_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 _PUBLIC_ACLS = {"public-read", "public-read-write", "authenticated-read"}
@@ -21,6 +23,12 @@ _PUBLIC_GROUPS = ("AllUsers", "AuthenticatedUsers")
 
 def _attached(stack: Stack, types: tuple[str, ...], bucket, prop: str = "bucket") -> list:
     return stack.referrers(types, bucket, prop)
+
+
+def _inline(bucket, singular: str) -> list:
+    """A deprecated inline block: `versioning` on aws.s3.Bucket, `versionings` (a list) on the v6
+    aws.s3.BucketV2."""
+    return items(known(get, bucket.props, singular)) + items(known(get, bucket.props, f"{singular}s"))
 
 
 def _log_buckets(stack: Stack) -> set[str]:
@@ -59,11 +67,14 @@ def _encryption(stack: Stack, _cfg):
     }
     for bucket in stack.of(t.BUCKET):
         configs = [c.props for c in _attached(stack, t.BUCKET_ENCRYPTION, bucket)]
-        configs += [get(bucket.props, "serverSideEncryptionConfiguration")]
+        configs += _inline(bucket, "serverSideEncryptionConfiguration")
         defaults = [d for c in configs for d in find_keys(c, "applyServerSideEncryptionByDefault")]
-        algorithms = {text(get(d, "sseAlgorithm")) for d in defaults}
+        defaults += [
+            d for c in configs for ds in find_keys(c, "applyServerSideEncryptionByDefaults") for d in items(ds)
+        ]
+        algorithms = {text(a) for d in defaults for a in find_keys(d, "sseAlgorithm")}
         with_cmk = any(algorithm.startswith("aws:kms") for algorithm in algorithms) and any(
-            get(d, "kmsMasterKeyId") for d in defaults
+            key for d in defaults for key in find_keys(d, "kmsMasterKeyId")
         )
         if bucket.urn in sse_s3_targets and algorithms & {"AES256", "aws:kms"}:
             continue
@@ -76,14 +87,22 @@ def _versioning(stack: Stack, _cfg):
         enabled = any(
             text(get(v.props, "versioningConfiguration", "status")) == "Enabled"
             for v in _attached(stack, t.BUCKET_VERSIONING, bucket)
-        ) or flag(get(bucket.props, "versioning", "enabled"))
+        ) or any(flag(get(v, "enabled")) for v in _inline(bucket, "versioning"))
         if not enabled:
             yield f"bucket '{bucket.name}' does not have versioning enabled", bucket.urn
 
 
+def _everyone(principal) -> bool:
+    return principal == "*" or "*" in strings(get(principal, "AWS"))
+
+
 def _denies_insecure_transport(document) -> bool:
+    """A Deny on aws:SecureTransport false for every principal and every S3 action (a Deny that
+    names one principal or one action leaves the rest reachable over plain HTTP)."""
     for statement in items(get(document, "Statement")):
-        if text(get(statement, "Effect")) != "Deny":
+        if text(get(statement, "Effect")) != "Deny" or not _everyone(get(statement, "Principal")):
+            continue
+        if not {"*", "s3:*"} & set(strings(get(statement, "Action"))):
             continue
         for condition in find_keys(get(statement, "Condition"), "aws:SecureTransport"):
             if "false" in [v.lower() for v in strings(condition)] or condition is False:
@@ -106,7 +125,8 @@ def _access_logging(stack: Stack, cfg):
     for bucket in stack.of(t.BUCKET):
         if bucket.urn in log_buckets or any(fnmatch(bucket.name, p) for p in cfg["exemptBuckets"]):
             continue
-        if not _attached(stack, t.BUCKET_LOGGING, bucket) and not get(bucket.props, "logging", "targetBucket"):
+        inline = any(get(entry, "targetBucket") for entry in _inline(bucket, "logging"))
+        if not _attached(stack, t.BUCKET_LOGGING, bucket) and not inline:
             yield f"bucket '{bucket.name}' has no server access logging", bucket.urn
 
 
@@ -130,21 +150,56 @@ def _replication(stack: Stack, cfg):
             yield f"bucket '{bucket.name}' is not replicated to a bucket in another region", bucket.urn
 
 
-def _public_principal(principal) -> bool:
-    if principal == "*":
-        return True
-    return "*" in strings(get(principal, "AWS"))
+# Condition keys that, with a fixed value, confine a statement to known callers: what S3 itself
+# does not count as public ("The meaning of public" in the S3 user guide).
+_CONFINING_KEYS = {
+    "aws:sourcearn",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:sourceowner",
+    "aws:sourceaccount",
+    "aws:sourceip",
+    "aws:principalorgid",
+    "aws:principalaccount",
+    "aws:principalarn",
+    "aws:userid",
+    "s3:x-amz-server-side-encryption-aws-kms-key-id",
+}
+
+
+def _confined(condition) -> bool:
+    """Whether some condition pins a confining key to fixed values (no wildcards; source IPs that
+    are not the whole internet)."""
+    for operator in condition if isinstance(condition, Mapping) else ():
+        if operator.lower().startswith(("stringnot", "arnnot", "notip")) or "ifexists" in operator.lower():
+            continue  # negated or optional conditions do not pin the caller down
+        entries = get(condition, operator)
+        for key in entries if isinstance(entries, Mapping) else ():
+            values = strings(get(entries, key))
+            if key.lower() not in _CONFINING_KEYS or not values:
+                continue
+            if key.lower() == "aws:sourceip":
+                if not any(is_internet(v) for v in values):
+                    return True
+            elif not any("*" in v or "?" in v for v in values):
+                return True
+    return False
 
 
 def _policy_public(args, _cfg):
     document = json_document(get(args.props, "policy"))
     for statement in items(get(document, "Statement")):
-        if (
-            text(get(statement, "Effect")) == "Allow"
-            and _public_principal(get(statement, "Principal"))
-            and not get(statement, "Condition")
-        ):
-            yield f"statement '{text(get(statement, 'Sid')) or '(no Sid)'}' allows anyone without a condition"
+        if text(get(statement, "Effect")) != "Allow":
+            continue
+        sid = text(get(statement, "Sid")) or "(no Sid)"
+        if get(statement, "NotPrincipal") is not None:
+            yield f"statement '{sid}' allows everyone except the NotPrincipal"
+        elif _everyone(get(statement, "Principal")) and not _confined(get(statement, "Condition")):
+            yield f"statement '{sid}' allows anyone: no condition pins it to a fixed account, ARN, VPC or source"
+
+
+def _public_grantee(uri: str) -> bool:
+    return any(uri.endswith(f"/global/{group}") for group in _PUBLIC_GROUPS)
 
 
 def _acl_private(args, _cfg):
@@ -153,8 +208,13 @@ def _acl_private(args, _cfg):
         yield f"canned ACL '{acl}' grants public access"
     for grant in items(get(args.props, "accessControlPolicy", "grants")):
         uri = text(get(grant, "grantee", "uri"))
-        if any(uri.endswith(f"/global/{group}") for group in _PUBLIC_GROUPS):
+        if _public_grantee(uri):
             yield f"a grant gives {text(get(grant, 'permission'))} to {uri.rsplit('/', 1)[-1]}"
+    # aws.s3.Bucket's inline `grants`: {type, uri, permissions}.
+    for grant in items(get(args.props, "grants")) if args.resource_type in t.BUCKET else []:
+        uri = text(get(grant, "uri"))
+        if _public_grantee(uri):
+            yield f"a grant gives {', '.join(strings(get(grant, 'permissions')))} to {uri.rsplit('/', 1)[-1]}"
 
 
 _GLOBS = {"type": "array", "items": {"type": "string"}}
@@ -200,7 +260,7 @@ POLICIES = [
     ),
     stack_policy(
         "s3-bucket-tls-only",
-        description="Every bucket policy denies requests made without TLS.",
+        description="Every bucket policy denies requests made without TLS, for every principal and every S3 action.",
         severity=HIGH,
         checklist=("DB-9", "NET-8"),
         remediation="Add a BucketPolicy statement {Effect: Deny, Principal: '*', Action: 's3:*', Resource: "
@@ -228,18 +288,20 @@ POLICIES = [
     ),
     resource_policy(
         "s3-bucketpolicy-no-public-principal",
-        types=t.BUCKET_POLICY,
-        description="Bucket policies never allow access to everyone without a condition.",
+        types=t.BUCKET_POLICY + t.BUCKET,
+        description="Bucket policies (aws.s3.BucketPolicy or the bucket's inline policy) never allow everyone: no "
+        "NotPrincipal, and a '*' principal only with a condition pinning a fixed account, ARN, VPC or source.",
         severity=CRITICAL,
         checklist=("DB-9", "DB-4"),
         remediation="Name the principal (e.g. {'Service': 'cloudfront.amazonaws.com'}) and add a condition such as "
-        "AWS:SourceArn.",
+        "{'StringEquals': {'AWS:SourceArn': distribution.arn}}; replace NotPrincipal with Principal.",
         check=_policy_public,
     ),
     resource_policy(
         "s3-bucketacl-not-public",
-        types=t.BUCKET_ACL,
-        description="Bucket ACLs never grant access to all users or all authenticated AWS users.",
+        types=t.BUCKET_ACL + t.BUCKET,
+        description="Bucket ACLs (aws.s3.BucketAcl or the bucket's inline acl/grants) never grant access to all "
+        "users or all authenticated AWS users.",
         severity=CRITICAL,
         checklist=("DB-9", "DB-4"),
         remediation="Use acl='private' (or 'log-delivery-write' for log buckets) and drop AllUsers / "

@@ -1,8 +1,13 @@
 """`pulumi-offline`: preview, policy-check, diff and draw a Pulumi Python program offline.
 
 Exit status: 0 success; 1 `check` found a mandatory violation (with --strict-inputs, also an
-input problem); 2 the command could not run (unknown stack, the program raised, the policy pack
-failed to start, unreadable input or answers file).
+input problem); 2 the command could not run (unknown stack, the program raised or exited
+non-zero, missing config, the policy pack failed to start, unreadable input or answers file).
+
+The program runs as the engine runs it: in its own directory and interpreter (the virtualenv
+its Pulumi.yaml names, or `--python`/`--venv`), against a resource monitor this tool serves
+over gRPC. `--in-process` runs it inside the tool instead (faster; the program's packages must
+then be importable here).
 """
 
 from __future__ import annotations
@@ -11,7 +16,6 @@ import argparse
 import json
 import signal
 import sys
-import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,9 +23,10 @@ from typing import Any
 from . import diff, graph
 from .check import CheckError, run_check
 from .datasources import AnswersFileError
-from .preview import digest, run_preview, summary
+from .host import interpreter
+from .preview import Preview, digest, run_preview, summary
 from .program import ProgramError
-from .stackconfig import StackConfigError, available_stacks
+from .stackconfig import StackConfigError, available_stacks, load_stack_config
 
 
 class UsageError(Exception):
@@ -46,9 +51,31 @@ def _stack(args: argparse.Namespace, program: Path) -> str | None:
     return stacks[0] if stacks else None
 
 
-def _preview_document(args: argparse.Namespace) -> dict[str, Any]:
+def _overrides(pairs: list[str]) -> dict[str, str]:
+    """`--config key=value` pairs (as `pulumi preview --config`)."""
+    values = {}
+    for pair in pairs:
+        key, equals, value = pair.partition("=")
+        if not equals or not key:
+            raise UsageError(f"--config {pair}: expected key=value (the policy config is --policy-pack-config FILE)")
+        values[key] = value
+    return values
+
+
+def _preview(args: argparse.Namespace) -> Preview:
     program = _program_dir(args)
-    return digest(run_preview(program, _stack(args, program), args.answers))
+    stack = _stack(args, program)
+    config = load_stack_config(program, stack, _overrides(args.config))
+    python = None
+    if not args.in_process:
+        python = interpreter(program, args.python, args.venv)
+        if python.note:
+            print(python.note, file=sys.stderr)
+    return run_preview(program, stack, config=config, python=python, answers=args.answers)
+
+
+def _preview_document(args: argparse.Namespace) -> dict[str, Any]:
+    return digest(_preview(args))
 
 
 def _write(path: str | None, text: str) -> None:
@@ -104,13 +131,16 @@ def cmd_diff(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     program = _program_dir(args)
     also = {"json": args.json, "sarif": args.sarif}
+    preview = _preview(args)
+    stack = preview.config.stack
     return run_check(
         program,
-        _stack(args, program),
+        stack,
         args.policy_pack,
-        args.config,
+        args.policy_pack_config,
         args.format,
         also,
+        preview,
         args.answers,
         args.strict_inputs,
     )
@@ -121,8 +151,15 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def program_options(command: argparse.ArgumentParser, stack_help: str) -> None:
-        command.add_argument("--stack", "-s", help=stack_help)
+        command.add_argument("--stack", "-s", help=stack_help + " (no stack file: dev)")
         command.add_argument("--program", default=".", help="Pulumi Python program directory (default: .)")
+        command.add_argument(
+            "--config", "-c", action="append", default=[], metavar="KEY=VALUE", help="set a config value for this run"
+        )
+        where = command.add_mutually_exclusive_group()
+        where.add_argument("--python", metavar="PATH", help="the program's interpreter (default: its virtualenv)")
+        where.add_argument("--venv", metavar="DIR", help="the program's virtualenv")
+        where.add_argument("--in-process", action="store_true", help="run the program inside this tool")
         command.add_argument("--answers", metavar="FILE", help="answers to provider functions (YAML or JSON)")
 
     preview = commands.add_parser("preview", help="run the program for a stack; print a summary, write a digest")
@@ -133,7 +170,9 @@ def parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="run the policy pack against the program, as the engine does")
     program_options(check, "stack to check (config from Pulumi.<stack>.yaml)")
     check.add_argument("--policy-pack", metavar="DIR", help="policy pack directory (default: <program>/policies)")
-    check.add_argument("--config", metavar="FILE", help="policy config JSON (default: policies/config/<stack>.json)")
+    check.add_argument(
+        "--policy-pack-config", metavar="FILE", help="policy config JSON (default: policies/config/<stack>.json)"
+    )
     check.add_argument("--format", choices=["text", "json", "sarif"], default="text", help="what to print")
     check.add_argument("--json", metavar="FILE", help="also write the policy events (JSON) here")
     check.add_argument("--sarif", metavar="FILE", help="also write the SARIF 2.1.0 report here")
@@ -157,27 +196,12 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
-def _program_traceback(error: ProgramError, program: Path | None) -> str:
-    """The program's own exception, with only the frames in the program's files."""
-    cause = error.__cause__
-    if cause is None:
-        return str(error)
-    frames = traceback.extract_tb(cause.__traceback__)
-    if program is not None:
-        frames = traceback.StackSummary.from_list([f for f in frames if f.filename.startswith(f"{program}/")])
-    text = "".join(traceback.format_list(frames)) + "".join(traceback.format_exception_only(cause))
-    return f"the program raised an exception:\n{text.rstrip()}"
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
-    except (UsageError, StackConfigError, CheckError, AnswersFileError) as exc:
+    except (UsageError, StackConfigError, CheckError, ProgramError, AnswersFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-    except ProgramError as exc:
-        program = Path(args.program).resolve() if hasattr(args, "program") else None
-        print(f"error: {_program_traceback(exc, program)}", file=sys.stderr)
     return 2
 
 

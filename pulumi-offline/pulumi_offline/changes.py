@@ -21,61 +21,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from .aws_types import CREATE_ONLY, STATEFUL_TYPES
 from .paths import join_path
 from .preview import states
-
-# Resources that hold data: deleting or replacing one loses it.
-STATEFUL_TYPES = frozenset(
-    {
-        "aws:rds/instance:Instance",
-        "aws:rds/cluster:Cluster",
-        "aws:rds/clusterInstance:ClusterInstance",
-        "aws:docdb/cluster:Cluster",
-        "aws:docdb/clusterInstance:ClusterInstance",
-        "aws:elasticache/replicationGroup:ReplicationGroup",
-        "aws:elasticache/cluster:Cluster",
-        "aws:elasticache/serverlessCache:ServerlessCache",
-        "aws:s3/bucket:Bucket",
-        "aws:kms/key:Key",
-        "aws:backup/vault:Vault",
-        "aws:dynamodb/table:Table",
-        "aws:efs/fileSystem:FileSystem",
-        "aws:secretsmanager/secret:Secret",
-    }
-)
-
-# Properties whose change makes AWS (and so pulumi-aws) create a new resource.
-CREATE_ONLY: dict[str, frozenset[str]] = {
-    "aws:rds/instance:Instance": frozenset(
-        {"identifier", "identifierPrefix", "engine", "storageEncrypted", "kmsKeyId", "username", "availabilityZone"}
-    ),
-    "aws:rds/cluster:Cluster": frozenset(
-        {
-            "clusterIdentifier",
-            "clusterIdentifierPrefix",
-            "engine",
-            "storageEncrypted",
-            "kmsKeyId",
-            "masterUsername",
-            "databaseName",
-        }
-    ),
-    "aws:rds/clusterInstance:ClusterInstance": frozenset({"identifier", "clusterIdentifier", "engine"}),
-    "aws:docdb/cluster:Cluster": frozenset(
-        {"clusterIdentifier", "clusterIdentifierPrefix", "engine", "storageEncrypted", "kmsKeyId", "masterUsername"}
-    ),
-    "aws:docdb/clusterInstance:ClusterInstance": frozenset({"identifier", "clusterIdentifier", "engine"}),
-    "aws:elasticache/replicationGroup:ReplicationGroup": frozenset(
-        {"replicationGroupId", "atRestEncryptionEnabled", "kmsKeyId", "subnetGroupName"}
-    ),
-    "aws:elasticache/cluster:Cluster": frozenset({"clusterId", "engine", "subnetGroupName"}),
-    "aws:s3/bucket:Bucket": frozenset({"bucket", "bucketPrefix", "objectLockEnabled"}),
-    "aws:kms/key:Key": frozenset({"customerMasterKeySpec", "keySpec", "keyUsage", "multiRegion", "customKeyStoreId"}),
-    "aws:backup/vault:Vault": frozenset({"name", "kmsKeyArn"}),
-    "aws:dynamodb/table:Table": frozenset({"name", "hashKey", "rangeKey"}),
-    "aws:efs/fileSystem:FileSystem": frozenset({"creationToken", "encrypted", "kmsKeyId", "performanceMode"}),
-    "aws:secretsmanager/secret:Secret": frozenset({"name", "namePrefix"}),
-}
 
 OPS = ("create", "update", "replace", "delete", "same")
 

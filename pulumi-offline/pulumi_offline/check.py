@@ -53,7 +53,7 @@ def check(
         hint = "" if pack_dir else " (pass --policy-pack DIR)"
         raise CheckError(f"{pack_path}: no PulumiPolicy.yaml, not a policy pack{hint}")
     policy_config = _policy_config(program, stack, config_file)
-    preview = preview or run_preview(program, stack, answers)
+    preview = preview or run_preview(program, stack, answers=answers)
     config = preview.config
     try:
         with PolicyPackServer(
@@ -129,13 +129,14 @@ def run_check(
     config_file: str | None,
     fmt: str,
     also: dict[str, str | None],
+    preview: Preview | None = None,
     answers: str | None = None,
     strict_inputs: bool = False,
 ) -> int:
     """The `check` command: print the report in `fmt`, write the formats in `also` (format →
     file) from the same run, exit 1 on any mandatory violation (and, with `strict_inputs`, on
     any input problem)."""
-    report = check(program, stack, pack_dir, config_file, answers=answers)
+    report = check(program, stack, pack_dir, config_file, preview, answers=answers)
     renderers = {
         "text": lambda: text(report),
         "json": lambda: json.dumps(events(report), indent=2),

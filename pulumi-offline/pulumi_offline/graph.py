@@ -8,34 +8,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .changes import STATEFUL_TYPES
+from .aws_types import MAIN_TYPES
 from .preview import states
 from .program import ROOT_STACK_TYPE
 
 # Marks the diagram a document embeds (`graph --embed`): the next ```mermaid block is replaced.
 EMBED_MARKER = "<!-- pulumi-offline graph -->"
-
-# What a reader looks for in an architecture diagram, besides the data stores.
-MAIN_TYPES = STATEFUL_TYPES | {
-    "aws:ec2/vpc:Vpc",
-    "aws:ec2/natGateway:NatGateway",
-    "aws:ec2/securityGroup:SecurityGroup",
-    "aws:lb/loadBalancer:LoadBalancer",
-    "aws:lb/targetGroup:TargetGroup",
-    "aws:autoscaling/group:Group",
-    "aws:cloudfront/distribution:Distribution",
-    "aws:wafv2/webAcl:WebAcl",
-    "aws:acm/certificate:Certificate",
-    "aws:route53/record:Record",
-    "aws:sns/topic:Topic",
-    "aws:backup/plan:Plan",
-    "aws:eks/cluster:Cluster",
-    "aws:ecr/repository:Repository",
-    "aws:cloudwatch/dashboard:Dashboard",
-    "aws:cloudwatch/metricAlarm:MetricAlarm",
-    "aws:cloudwatch/eventRule:EventRule",
-    "aws:lambda/function:Function",
-}
 
 
 @dataclass

@@ -11,6 +11,7 @@ from typing import Any
 import pulumi
 
 from . import datasources
+from .aws_types import ID_PREFIXES
 from .datasources import call_site
 
 ACCOUNT_ID = "123456789012"
@@ -19,26 +20,6 @@ DEFAULT_REGION = "us-east-1"
 # Hosted zone ids AWS uses for alias records (ELB zones are per region).
 CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2"
 ELB_ZONE_IDS = {"us-east-1": "Z35SXDOTRQ7X7K", "us-west-2": "Z1H1FL5HABSF5", "eu-west-1": "Z32O12XQLNTSW2"}
-
-# Physical-id prefixes for EC2-style resources (`vpc-0a1b...`).
-ID_PREFIXES = {
-    "aws:ec2/vpc:Vpc": "vpc",
-    "aws:ec2/subnet:Subnet": "subnet",
-    "aws:ec2/securityGroup:SecurityGroup": "sg",
-    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "sg",
-    "aws:ec2/internetGateway:InternetGateway": "igw",
-    "aws:ec2/natGateway:NatGateway": "nat",
-    "aws:ec2/eip:Eip": "eipalloc",
-    "aws:ec2/routeTable:RouteTable": "rtb",
-    "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce",
-    "aws:ec2/flowLog:FlowLog": "fl",
-    "aws:ec2/launchTemplate:LaunchTemplate": "lt",
-    "aws:ec2/instance:Instance": "i",
-    "aws:ec2/volume:Volume": "vol",
-    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr",
-    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr",
-}
-
 
 # Resources whose `name` the engine fills in by auto-naming when the program doesn't set one.
 AUTO_NAMED = {

@@ -15,6 +15,7 @@ from typing import Any
 from pulumi.runtime.rpc import UNKNOWN as UNKNOWN_ID
 
 from . import datasources, shapes
+from .host import Interpreter, run_hosted
 from .program import ROOT_STACK_TYPE, Graph, Registration, Secret, Unknown, run_program
 from .providers import with_default_providers
 from .stackconfig import StackConfig, load_stack_config
@@ -37,14 +38,26 @@ class Preview:
     input_problems: list[shapes.InputProblem] = field(default_factory=list)
 
 
-def run_preview(program_dir: Path | str, stack: str | None, answers: Path | str | None = None) -> Preview:
-    """Run the program for `stack` (None: a program without stack files, default config);
-    provider functions are answered from `answers` (an answers file) and the built-in answers."""
+def run_preview(
+    program_dir: Path | str,
+    stack: str | None,
+    *,
+    config: StackConfig | None = None,
+    python: Interpreter | None = None,
+    answers: Path | str | None = None,
+) -> Preview:
+    """Run the program for `stack` (None: a program without stack files, stack `dev`) with its
+    stack config (or `config`): with `python`, as the engine runs it (its own interpreter, over
+    gRPC); without, in this process (fast, for tests). Provider functions are answered from
+    `answers` (an answers file) and the built-in answers."""
     program_dir = Path(program_dir).resolve()
-    config = load_stack_config(program_dir, stack)
+    config = config or load_stack_config(program_dir, stack)
     started = time.perf_counter()
     with datasources.serving(answers) as session:
-        graph = run_program(program_dir, stack, config=config)
+        if python is not None:
+            graph = run_hosted(program_dir, config, python)
+        else:
+            graph = run_program(program_dir, stack, config=config)
     problems = shapes.check_graph(graph)
     graph = with_default_providers(graph, config)
     return Preview(program_dir, config, graph, time.perf_counter() - started, session.served, problems)
@@ -127,19 +140,22 @@ def _problem_entry(problem: shapes.InputProblem, program_dir: Path) -> dict[str,
 
 def offline_meta(preview: Preview) -> dict[str, Any]:
     """The digest's own section: version, project, stack and, when there are any, the data
-    sources answered offline and the input problems."""
+    sources answered offline, the input problems and the multi-language components."""
     config = preview.config
     meta: dict[str, Any] = {"version": DIGEST_VERSION, "project": config.project, "stack": config.stack}
     if preview.served:
         meta["dataSources"] = [s.as_dict() for s in preview.served]
     if preview.input_problems:
         meta["inputProblems"] = [_problem_entry(p, preview.program_dir) for p in preview.input_problems]
+    if remote := [r.urn for r in preview.graph.remote_components]:
+        meta["notPreviewed"] = remote
     return meta
 
 
 def offline_notes(meta: dict[str, Any]) -> list[str]:
     """The lines preview and check print after their own report: every provider function
-    answered offline (so no placeholder passes for a look-up) and every input problem."""
+    answered offline (so no placeholder passes for a look-up), every input problem and every
+    multi-language component whose children nobody previewed."""
     lines = []
     served = meta.get("dataSources", [])
     if served:
@@ -154,6 +170,20 @@ def offline_notes(meta: dict[str, Any]) -> list[str]:
             position = p.get("sourcePosition", "")
             where = f"  ({position.removeprefix('project:///').replace('#', ':')})" if position else ""
             lines.append(f"  {p['type']}  {p['name']}  {p['path']}: {p['message']}{where}")
+    lines += not_previewed(meta.get("notPreviewed", []))
+    return lines
+
+
+NOT_PREVIEWED = "children not previewed; policies did not see them"
+
+
+def not_previewed(urns: list[str]) -> list[str]:
+    """The lines that say which multi-language components' children nobody previewed."""
+    if not urns:
+        return []
+    lines = ["", "Multi-language components (their provider plugin builds the children; offline nobody does):"]
+    for urn in urns:
+        lines.append(f"  ~ {urn.split('::')[-2].split('$')[-1]}  {urn.rsplit('::', 1)[-1]}: {NOT_PREVIEWED}")
     return lines
 
 

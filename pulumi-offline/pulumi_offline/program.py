@@ -1,235 +1,97 @@
-"""Run a Pulumi Python program in-process and record what it asks the engine to create."""
+"""Run a Pulumi Python program and record what it asks the engine to create.
+
+`run` and `run_program` run it in this process against `pulumi_offline.engine.RecordingEngine`
+(the tests' fast path); `pulumi_offline.host` runs it as the engine does, in its own interpreter,
+against the same engine over gRPC. Both return the same `Graph`.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import runpy
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import pulumi
-from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime import mocks as pulumi_mocks
-from pulumi.runtime import rpc
-from pulumi.runtime.proto import resource_pb2
 
+from .engine import (
+    ROOT_STACK_TYPE,
+    UNKNOWN,
+    EngineError,
+    EngineService,
+    RecordingEngine,
+    Registration,
+    Secret,
+    Unknown,
+    make_urn,
+    reveal,
+)
 from .mocks import RealisticMocks
 from .quiescence import linear_wait
-from .stackconfig import StackConfig, load_stack_config
+from .runner import describe, run_main
+from .sourcepos import fast_source_positions
+from .stackconfig import StackConfig, load_stack_config, project_main
 
-SECRET_SIG = rpc._special_secret_sig
-SIG_KEY = rpc._special_sig_key
-RESOURCE_SIG = rpc._special_resource_sig
-ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
-
-
-def make_urn(stack: str, project: str, parent_urn: str, type_: str, name: str) -> str:
-    """The URN the engine gives a resource: its parent's full type chain, the root stack left out
-    (the SDK's mock monitor keeps only the last parent type and includes the stack's)."""
-    parent_type = parent_urn.split("::")[2] if parent_urn else ""
-    qualified = f"{parent_type}${type_}" if parent_type and parent_type != ROOT_STACK_TYPE else type_
-    return f"urn:pulumi:{stack}::{project}::{qualified}::{name}"
+__all__ = [
+    "ROOT_STACK_TYPE",
+    "UNKNOWN",
+    "Graph",
+    "ProgramError",
+    "Registration",
+    "Secret",
+    "Unknown",
+    "make_urn",
+    "reveal",
+    "run",
+    "run_program",
+]
 
 
 class ProgramError(Exception):
-    """The program itself raised; `__cause__` is its exception."""
+    """The program did not run to the end: `str()` says how, with the program's own frames.
+    In-process, `__cause__` is the program's own exception; `exit_code` is set for `sys.exit`."""
+
+    def __init__(self, message: str, exit_code: int | None = None) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
-class Unknown:
-    """A value only known after deployment (rendered like the CLI renders it)."""
-
-    def __repr__(self) -> str:
-        return "<unknown>"
-
-
-UNKNOWN = Unknown()
-
-
-@dataclass(frozen=True)
-class Secret:
-    """A value the program marked secret."""
-
-    value: Any
-
-    def __repr__(self) -> str:
-        return "[secret]"
+def missing_config_message(key: str, secret: bool, program_dir: Path, stack: str) -> str:
+    """Name the stack-file lines that would fix a missing required key (there is no CLI here
+    to run `pulumi config set` with)."""
+    value = "<value>  # a secret: offline any placeholder will do" if secret else "<value>"
+    return (
+        f"the program requires the configuration value '{key}', which stack '{stack}' does not set;\n"
+        f"add to {program_dir / f'Pulumi.{stack}.yaml'}:\n  config:\n    {key}: {value}\n"
+        f"or set it for one run with --config {key}=<value>"
+    )
 
 
-def _from_wire(value: Any) -> Any:
-    """Engine wire format (JSON-ish) to Python: secrets wrapped, resource refs as their URN."""
-    if isinstance(value, dict):
-        sig = value.get(SIG_KEY)
-        if sig == SECRET_SIG:
-            return Secret(_from_wire(value.get("value")))
-        if sig == RESOURCE_SIG:
-            return value.get("urn")
-        return {k: _from_wire(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_from_wire(v) for v in value]
-    if value == rpc.UNKNOWN:
-        return UNKNOWN
-    return value
+def failure(outcome: dict[str, Any], program_dir: Path, stack: str) -> ProgramError | None:
+    """The error for a run that ended as `outcome` (`pulumi_offline.runner.describe`), if any."""
+    kind = outcome.get("kind")
+    if kind == "ok":
+        return None
+    if kind == "exit":
+        detail = f": {outcome['message']}" if outcome.get("message") else ""
+        return ProgramError(f"the program exited with status {outcome['code']}{detail}", outcome["code"])
+    if kind == "config":
+        return ProgramError(missing_config_message(outcome["key"], outcome["secret"], program_dir, stack))
+    if kind == "exception":
+        return ProgramError(f"the program raised an exception:\n{outcome['traceback']}")
+    return ProgramError(outcome.get("message") or f"the program failed ({kind})")
 
 
-def reveal(value: Any) -> Any:
-    """`value` with every Secret unwrapped (for assertions, never for printing)."""
-    if isinstance(value, Secret):
-        return reveal(value.value)
-    if isinstance(value, dict):
-        return {k: reveal(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [reveal(v) for v in value]
-    return value
-
-
-@dataclass
-class Registration:
-    """One RegisterResource request, as the engine would receive it."""
-
-    urn: str
-    type: str
-    name: str
-    custom: bool
-    parent: str
-    provider: str
-    raw_inputs: dict[str, Any]
-    protect: bool
-    dependencies: list[str]
-    aliases: list[str]
-    options: dict[str, Any]
-    id: str = ""
-    outputs: dict[str, Any] = field(default_factory=dict)
-    alias_urns: list[str] = field(default_factory=list)
-    # Where the program constructed it, as the engine records it (`file:///path#line`).
-    source_position: str = ""
-
-    def __repr__(self) -> str:
-        return f"<{self.type} {self.name}>"
-
-    @property
-    def inputs(self) -> dict[str, Any]:
-        """Inputs with secrets revealed: what tests assert on."""
-        return reveal(self.raw_inputs)
-
-    @property
-    def secret_inputs(self) -> set[str]:
-        """Top-level input names whose value is, or contains, a secret."""
-        return {k for k, v in self.raw_inputs.items() if _contains_secret(v)}
-
-    @property
-    def provider_urn(self) -> str:
-        return self.provider.rsplit("::", 1)[0] if self.provider else ""
-
-
-def _contains_secret(value: Any) -> bool:
-    if isinstance(value, Secret):
-        return True
-    if isinstance(value, dict):
-        return any(_contains_secret(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_contains_secret(v) for v in value)
-    return False
-
-
-def _struct_to_python(struct: struct_pb2.Struct) -> dict[str, Any]:
-    return _from_wire(json_format.MessageToDict(struct))
-
-
-def _mark_secret_outputs(obj: struct_pb2.Struct, names: list[str]) -> None:
-    """Honour `additional_secret_outputs`, as the engine does, so secrecy propagates."""
-    for key in names:
-        if key in obj.fields:
-            wrapped = struct_pb2.Struct()
-            wrapped.update({SIG_KEY: SECRET_SIG})
-            wrapped.fields["value"].CopyFrom(obj.fields[key])
-            obj.fields[key].struct_value.CopyFrom(wrapped)
-
-
-@contextlib.contextmanager
-def _thread_loop_scope() -> Iterator[None]:
-    """The SDK's mock monitor runs on executor threads and gives each an event loop it never
-    closes; at interpreter exit their finalizers then print errors. Close the ones made here."""
-    try:
-        asyncio.get_event_loop()
-        fresh = False
-    except RuntimeError:
-        fresh = True
-    try:
-        yield
-    finally:
-        if fresh:
-            with contextlib.suppress(RuntimeError):
-                asyncio.get_event_loop().close()
-            asyncio.set_event_loop(None)
-
-
-class RecordingMonitor(pulumi_mocks.MockMonitor):
-    """The SDK's mock monitor, keeping every registration with its options."""
-
-    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
-        super().__init__(mocks)
-        self.registrations: dict[str, Registration] = {}
-        self.stack_outputs: dict[str, Any] = {}
-
-    def make_urn(self, parent: str, type_: str, name: str) -> str:
-        return make_urn(pulumi.get_stack(), pulumi.get_project(), parent, type_, name)
-
-    def _alias_urn(self, alias: Any, request: resource_pb2.RegisterResourceRequest) -> str:
-        """An alias as the engine resolves it: a full URN, or a spec whose blanks default to the
-        resource's own name, type, stack, project and parent."""
-        if alias.urn:
-            return alias.urn
-        spec = alias.spec
-        parent = "" if spec.noParent else (spec.parentUrn or request.parent)
-        return make_urn(
-            spec.stack or pulumi.get_stack(),
-            spec.project or pulumi.get_project(),
-            parent,
-            spec.type or request.type,
-            spec.name or request.name,
-        )
-
-    def RegisterResource(self, request: resource_pb2.RegisterResourceRequest):
-        with _thread_loop_scope():
-            response = super().RegisterResource(request)
-        _mark_secret_outputs(response.object, list(request.additionalSecretOutputs))
-        self.registrations[response.urn] = Registration(
-            urn=response.urn,
-            type=request.type,
-            name=request.name,
-            custom=request.custom,
-            parent=request.parent,
-            provider=request.provider,
-            raw_inputs=_struct_to_python(request.object),
-            protect=request.protect,
-            dependencies=list(request.dependencies),
-            aliases=[a.urn or a.spec.name for a in request.aliases] + list(request.aliasURNs),
-            options={
-                "deleteBeforeReplace": request.deleteBeforeReplace,
-                "ignoreChanges": list(request.ignoreChanges),
-                "additionalSecretOutputs": list(request.additionalSecretOutputs),
-                "retainOnDelete": request.retainOnDelete,
-                "replaceOnChanges": list(request.replaceOnChanges),
-                "propertyDependencies": {k: list(v.urns) for k, v in request.propertyDependencies.items()},
-                "customTimeouts": json_format.MessageToDict(request.customTimeouts),
-            },
-            id=response.id,
-            outputs=_struct_to_python(response.object),
-            alias_urns=[self._alias_urn(a, request) for a in request.aliases] + list(request.aliasURNs),
-            source_position=(
-                f"{request.sourcePosition.uri}#{request.sourcePosition.line}" if request.sourcePosition.uri else ""
-            ),
-        )
-        return response
-
-    def RegisterResourceOutputs(self, request):
-        if request.urn.split("::")[2] == "pulumi:pulumi:Stack":
-            self.stack_outputs = _struct_to_python(request.outputs)
-        return super().RegisterResourceOutputs(request)
+def engine_failure(errors: list[str]) -> ProgramError | None:
+    """What the engine itself refused (as a real preview fails on those resources)."""
+    if not errors:
+        return None
+    return ProgramError("preview failed:\n" + "\n".join(f"  {e}" for e in errors))
 
 
 @dataclass
@@ -247,6 +109,15 @@ class Graph:
     def __len__(self) -> int:
         return len(self.resources)
 
+    @cached_property
+    def _by_urn(self) -> dict[str, Registration]:
+        return {r.urn: r for r in self.resources}
+
+    @property
+    def remote_components(self) -> list[Registration]:
+        """Multi-language components, whose children nobody previews offline."""
+        return [r for r in self.resources if r.remote]
+
     def of_type(self, *type_tokens: str) -> list[Registration]:
         return [r for r in self.resources if r.type in type_tokens]
 
@@ -257,10 +128,7 @@ class Graph:
         return matches[0]
 
     def by_urn(self, urn: str) -> Registration:
-        for r in self.resources:
-            if r.urn == urn:
-                return r
-        raise KeyError(urn)
+        return self._by_urn[urn]
 
     def children_of(self, parent: Registration) -> list[Registration]:
         return [r for r in self.resources if r.parent == parent.urn]
@@ -279,6 +147,50 @@ def _forget_program_modules(program_dir: Path, keep: set[str]) -> None:
             del sys.modules[name]
 
 
+def _quiet_engine_errors(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """The engine's own refusals are reported once, after the run; the SDK's futures that
+    carried them need not each print "exception was never retrieved"."""
+    if not isinstance(context.get("exception"), EngineError):
+        loop.default_exception_handler(context)
+
+
+def run_engine(
+    program: Callable[[], None],
+    engine: RecordingEngine,
+    *,
+    config: dict[str, str] | None = None,
+    secret_keys: set[str] | frozenset[str] = frozenset(),
+    preview: bool = True,
+) -> Graph:
+    """Run `program` (a function that creates resources) in this process against `engine`."""
+    loop = asyncio.new_event_loop()
+    loop.set_exception_handler(_quiet_engine_errors)
+    asyncio.set_event_loop(loop)
+    # What `set_mocks` does, minus the root stack it makes for unit tests: the program gets
+    # its own from run_in_stack, as under the CLI, so the engine sees exactly one.
+    pulumi.runtime.settings.ROOT.set(None)
+    pulumi.runtime.settings.configure(
+        pulumi_mocks.MockSettings(
+            monitor=engine,
+            monitor_features=set(engine.GetDeploymentInfo(None).supportedFeatures),
+            engine=EngineService(),
+            project=engine.project,
+            stack=engine.stack,
+            dry_run=preview,
+            organization="organization",
+            callbacks=None,
+        )
+    )
+    pulumi.runtime.set_all_config(dict(config or {}), sorted(secret_keys))
+    try:
+        with linear_wait(), fast_source_positions():
+            loop.run_until_complete(pulumi.runtime.stack.run_in_stack(program))
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+    return Graph(engine.project, engine.stack, list(engine.registrations.values()), engine.stack_outputs)
+
+
 def run(
     program: Callable[[], None],
     *,
@@ -288,34 +200,9 @@ def run(
     secret_keys: set[str] | frozenset[str] = frozenset(),
     preview: bool = True,
 ) -> Graph:
-    """Run `program` (a function that creates resources) against the recording mock engine."""
-    mocks = RealisticMocks()
-    monitor = RecordingMonitor(mocks)
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    # What `set_mocks` does, minus the root stack it makes for unit tests: the program gets
-    # its own from run_in_stack, as under the CLI, so the engine sees exactly one.
-    pulumi.runtime.settings.ROOT.set(None)
-    pulumi.runtime.settings.configure(
-        pulumi_mocks.MockSettings(
-            monitor=monitor,
-            monitor_features=set(monitor.GetDeploymentInfo(empty_pb2.Empty()).supportedFeatures),
-            engine=pulumi_mocks.MockEngine(None),
-            project=project,
-            stack=stack,
-            dry_run=preview,
-            organization="organization",
-            callbacks=None,
-        )
-    )
-    pulumi.runtime.set_all_config(dict(config or {}), sorted(secret_keys))
-    try:
-        with linear_wait():
-            loop.run_until_complete(pulumi.runtime.stack.run_in_stack(program))
-    finally:
-        loop.close()
-        asyncio.set_event_loop(None)
-    return Graph(project, stack, list(monitor.registrations.values()), monitor.stack_outputs)
+    """Run `program` (a function that creates resources) against the recording engine."""
+    engine = RecordingEngine(RealisticMocks(), project, stack)
+    return run_engine(program, engine, config=config, secret_keys=secret_keys, preview=preview)
 
 
 def run_program(
@@ -327,34 +214,37 @@ def run_program(
     extra_secret_keys: set[str] | frozenset[str] = frozenset(),
     preview: bool = True,
 ) -> Graph:
-    """Run `program_dir/__main__.py` for `stack` with that stack file's config.
+    """Run the program in `program_dir` (its `__main__.py`, or the `main:` of its Pulumi.yaml)
+    in this process, for `stack` with that stack file's config, in its own directory.
 
     `extra_config` overrides or adds `ns:key` values (tests use it for bad input);
-    keys in `extra_secret_keys` are marked as set with `--secret`. A program that raises
+    keys in `extra_secret_keys` are marked as set with `--secret`. A program that fails
     gives ProgramError, whose cause is the program's own exception.
     """
     program_dir = Path(program_dir).resolve()
     config = config or load_stack_config(program_dir, stack)
-    main = program_dir / "__main__.py"
-    if not main.is_file():
-        raise ProgramError(f"{program_dir}: no __main__.py (only Python programs run offline)")
+    main = project_main(program_dir)
+    engine = RecordingEngine(RealisticMocks(), config.project, config.stack, program_dir)
     already_imported = set(sys.modules)
-    sys.path.insert(0, str(program_dir))
-
-    def main_module() -> None:
-        runpy.run_path(str(main), run_name="__main__")
-
+    sys.path.insert(0, str(main.parent))
+    error: BaseException | None = None
+    graph: Graph | None = None
     try:
-        return run(
-            main_module,
-            project=config.project,
-            stack=config.stack,
-            config={**config.values, **(extra_config or {})},
-            secret_keys=set(config.secret_keys) | set(extra_secret_keys),
-            preview=preview,
-        )
-    except Exception as exc:
-        raise ProgramError(f"{main}: {type(exc).__name__}: {exc}") from exc
+        with contextlib.chdir(program_dir):
+            graph = run_engine(
+                lambda: run_main(main),
+                engine,
+                config={**config.values, **(extra_config or {})},
+                secret_keys=set(config.secret_keys) | set(extra_secret_keys),
+                preview=preview,
+            )
+    except (Exception, SystemExit) as exc:
+        error = exc
     finally:
-        sys.path.remove(str(program_dir))
+        sys.path.remove(str(main.parent))
         _forget_program_modules(program_dir, already_imported)
+    problem = engine_failure(engine.errors) or failure(describe(error, program_dir), program_dir, config.stack)
+    if problem is not None:
+        raise problem from error
+    # A program that ends with `sys.exit(0)` registered what it registered.
+    return graph or Graph(config.project, config.stack, list(engine.registrations.values()), engine.stack_outputs)

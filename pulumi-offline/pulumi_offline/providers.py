@@ -8,6 +8,7 @@ the policy pack see what `pulumi preview` sees.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import importlib.metadata
 import json
@@ -77,7 +78,9 @@ def with_default_providers(graph: Graph, config: StackConfig) -> Graph:
             package = package_of(resource.type)
             if package not in defaults:
                 defaults[package] = _default_provider(package, graph, config)
-            resource = dataclasses.replace(resource, provider=f"{defaults[package].urn}::{defaults[package].id}")
+            # A shallow copy: `dataclasses.replace` re-runs __init__, a second per thousand resources.
+            resource = copy.copy(resource)
+            resource.provider = f"{defaults[package].urn}::{defaults[package].id}"
         resources.append(resource)
     # Default providers register before the resources that use them, after the root stack.
     head = [r for r in resources if r.type == ROOT_STACK_TYPE]

@@ -69,13 +69,36 @@ def _read_yaml(path: Path) -> dict:
 
 
 def project_name(program_dir: Path) -> str:
+    name = _project(program_dir).get("name")
+    if not name:
+        raise StackConfigError(f"{Path(program_dir) / 'Pulumi.yaml'}: the project has no name")
+    return str(name)
+
+
+def _project(program_dir: Path) -> dict:
     project_file = Path(program_dir) / "Pulumi.yaml"
     if not project_file.is_file():
         raise StackConfigError(f"{program_dir}: no Pulumi.yaml (not a Pulumi project)")
-    name = _read_yaml(project_file).get("name")
-    if not name:
-        raise StackConfigError(f"{project_file}: the project has no name")
-    return str(name)
+    return _read_yaml(project_file)
+
+
+def project_main(program_dir: Path) -> Path:
+    """The program's entry point: `main:` of Pulumi.yaml (a file, or a directory holding
+    `__main__.py`), else `__main__.py` beside it."""
+    program_dir = Path(program_dir)
+    main = program_dir / str(_project(program_dir).get("main") or ".")
+    main = main / "__main__.py" if main.is_dir() else main
+    if not main.is_file():
+        raise StackConfigError(f"{program_dir}: no {main.relative_to(program_dir)} (only Python programs run offline)")
+    return main
+
+
+def project_virtualenv(program_dir: Path) -> str | None:
+    """The `runtime.options.virtualenv` of Pulumi.yaml (relative to the program), if any."""
+    runtime = _project(program_dir).get("runtime")
+    options = runtime.get("options") if isinstance(runtime, dict) else None
+    venv = options.get("virtualenv") if isinstance(options, dict) else None
+    return str(venv) if venv else None
 
 
 def available_stacks(program_dir: Path) -> list[str]:
@@ -86,9 +109,13 @@ def _qualify(key: str, project: str) -> str:
     return key if ":" in key else f"{project}:{key}"
 
 
-def load_stack_config(program_dir: Path, stack: str | None) -> StackConfig:
-    """Project defaults overlaid with `Pulumi.<stack>.yaml`; a program with no stack file
-    gets its defaults only (stack=None)."""
+DEFAULT_STACK = "dev"
+
+
+def load_stack_config(program_dir: Path, stack: str | None, overrides: dict[str, str] | None = None) -> StackConfig:
+    """Project defaults overlaid with `Pulumi.<stack>.yaml`, then `overrides` (`--config
+    key=value`). A program without stack files runs as stack `dev` (any name given is accepted)
+    with its project defaults; one with stack files must name one of them."""
     program_dir = Path(program_dir)
     project = project_name(program_dir)
     raw: dict[str, Any] = {}
@@ -98,13 +125,15 @@ def load_stack_config(program_dir: Path, stack: str | None) -> StackConfig:
         elif not isinstance(spec, dict):
             raw[_qualify(key, project)] = spec
 
-    if stack is not None:
-        stack_file = program_dir / f"Pulumi.{stack}.yaml"
-        if not stack_file.is_file():
-            known = ", ".join(available_stacks(program_dir)) or "none"
-            raise StackConfigError(f"unknown stack '{stack}' (stack files here: {known})")
+    stack = stack or DEFAULT_STACK
+    stack_file = program_dir / f"Pulumi.{stack}.yaml"
+    if stack_file.is_file():
         for key, value in (_read_yaml(stack_file).get("config") or {}).items():
             raw[_qualify(key, project)] = value
+    elif known := available_stacks(program_dir):
+        raise StackConfigError(f"unknown stack '{stack}' (stack files here: {', '.join(known)})")
+    for key, value in (overrides or {}).items():
+        raw[_qualify(key, project)] = value
 
     values: dict[str, str] = {}
     secrets: set[str] = set()
@@ -113,4 +142,4 @@ def load_stack_config(program_dir: Path, stack: str | None) -> StackConfig:
         values[key] = _as_config_string(plain)
         if is_secret:
             secrets.add(key)
-    return StackConfig(project, stack or "dev", values, frozenset(secrets))
+    return StackConfig(project, stack, values, frozenset(secrets))

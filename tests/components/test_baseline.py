@@ -68,7 +68,7 @@ def test_children_are_named_from_and_parented_to_their_component(stack):
 def test_no_prod_data_can_be_destroyed_by_a_stray_pulumi_destroy(prod):
     """DB-7: every stateful resource in prod (databases, caches, buckets, keys, vaults, secrets)
     carries Pulumi `protect`, whatever component created it."""
-    from pulumi_offline.changes import STATEFUL_TYPES
+    from pulumi_offline.aws_types import STATEFUL_TYPES
 
     stateful = [r for r in prod if r.type in STATEFUL_TYPES]
     assert len(stateful) > 20

@@ -131,20 +131,22 @@ def test_colour_receiving_traffic_needs_instances():
         "compute.green",
         {"min_size": 0, "max_size": 10, "desired_capacity": 0},
     )
-    assert any("traffic.green sends 50% to compute.green, which has no instances" in p for p in problems(raw))
+    assert any(
+        "traffic.green sends 50% to compute.green, whose min_size 0 guarantees no instances" in p for p in problems(raw)
+    )
 
 
 def test_invalid_stack_config_registers_no_resource(monkeypatch):
     registered = []
-    import pulumi_offline.program as program
+    from pulumi_offline.engine import RecordingEngine
 
-    original = program.RecordingMonitor.RegisterResource
+    original = RecordingEngine.RegisterResource
 
     def spy(self, request):
         registered.append(request.type)
         return original(self, request)
 
-    monkeypatch.setattr(program.RecordingMonitor, "RegisterResource", spy)
+    monkeypatch.setattr(RecordingEngine, "RegisterResource", spy)
     with pytest.raises(ProgramError) as info:
         build("prod", extra_config={"platform:network": json.dumps({"cidr": "10.0.0.0/33"})})
     assert isinstance(info.value.__cause__, ConfigError)

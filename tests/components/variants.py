@@ -10,7 +10,8 @@ from pulumi_offline.program import Graph
 from tests.conftest import build
 
 GREEN_RUNNING = {"green": {"min_size": 1, "max_size": 3, "desired_capacity": 1}}
-PINNED = "222222222222.dkr.ecr.us-east-1.amazonaws.com/platform-prod/app@sha256:" + "ab" * 32
+# A release built elsewhere: the shared build account's repository, not the stack's own.
+PINNED = "333333333333.dkr.ecr.us-east-1.amazonaws.com/erp/app@sha256:" + "ab" * 32
 
 
 def staging_with(traffic: dict) -> Graph:

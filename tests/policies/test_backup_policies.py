@@ -104,17 +104,33 @@ def _notified(how: str | None):
                 sns_topic_arn="arn:aws:sns:x",
                 backup_vault_events=["BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED"],
             )
-        elif how == "events":
-            aws.cloudwatch.EventRule(
+        elif how == "deprecated-event":
+            aws.backup.VaultNotifications(
+                "vault-events",
+                backup_vault_name=vault.name,
+                sns_topic_arn="arn:aws:sns:x",
+                backup_vault_events=["BACKUP_JOB_FAILED"],
+            )
+        elif how in ("either", "restore-only"):
+            # EventBridge `$or`: backup and copy jobs report detail.state, restore jobs detail.status.
+            alternatives = [{"status": ["FAILED"]}] + ([] if how == "restore-only" else [{"state": ["FAILED"]}])
+            pattern = {"source": ["aws.backup"], "detail": {"$or": alternatives}}
+            rule = aws.cloudwatch.EventRule("backup-failed", event_pattern=pulumi.Output.json_dumps(pattern))
+            aws.cloudwatch.EventTarget("backup-failed-topic", rule=rule.name, arn="arn:aws:sns:x")
+        elif how in ("events", "untargeted", "restore-status"):
+            restore = how == "restore-status"
+            rule = aws.cloudwatch.EventRule(
                 "backup-failed",
                 event_pattern=pulumi.Output.json_dumps(
                     {
                         "source": ["aws.backup"],
-                        "detail-type": ["Backup Job State Change"],
-                        "detail": {"state": ["FAILED"]},
+                        "detail-type": ["Restore Job State Change" if restore else "Backup Job State Change"],
+                        "detail": {"status" if restore else "state": ["FAILED"]},
                     }
                 ),
             )
+            if how != "untargeted":
+                aws.cloudwatch.EventTarget("backup-failed-topic", rule=rule.name, arn="arn:aws:sns:x")
 
     return program
 
@@ -148,6 +164,10 @@ CASES = [
     ),
     Case("backup-job-failures-notified", _notified(None), _notified("vault"), "failed backup jobs"),
     Case("backup-job-failures-notified", _notified(None), _notified("events"), "failed backup jobs"),
+    Case("backup-job-failures-notified", _notified("untargeted"), _notified("events"), "failed backup jobs"),
+    Case("backup-job-failures-notified", _notified("restore-status"), _notified("events"), "failed backup jobs"),
+    Case("backup-job-failures-notified", _notified("deprecated-event"), _notified("vault"), "failed backup jobs"),
+    Case("backup-job-failures-notified", _notified("restore-only"), _notified("either"), "failed backup jobs"),
 ]
 
 

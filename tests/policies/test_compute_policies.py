@@ -12,6 +12,11 @@ KEY = "arn:aws:kms:eu-west-1:123456789012:key/1"
 IMAGE = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
 SAFE_USER_DATA = "#!/bin/bash\nDB_PASSWORD=$(aws secretsmanager get-secret-value --secret-id db --query SecretString)\n"
 LEAKY_USER_DATA = "#!/bin/bash\nexport DB_PASSWORD=hunter2hunter2\n"
+# Names and references of secrets, and secrets looked up at boot: no plaintext secret here.
+REFERENCES_USER_DATA = (
+    "#!/bin/bash\nSECRET_ID=alawael/prod/db\nJWT_SECRET_NAME=alawael/prod/jwt\nAPI_TOKEN_PARAM=/prod/api-token\n"
+    'PASSWORD_POLICY=strict-policy-v2\nmysql -u app -p"$DB_PASS" -h db\npsql postgresql://app:$PGPASS@db/app\n'
+)
 
 
 def _b64(text: str) -> str:
@@ -74,6 +79,27 @@ def _scaling(target: float | None):
     return program
 
 
+def _attached(kind, health_check_type: str, **attachment):
+    def program():
+        group = _group(target_group_arns=None, health_check_type=health_check_type)()
+        kind("app-lb", autoscaling_group_name=group.name, **attachment)
+
+    return program
+
+
+def _elastic_ip(shape: str | None):
+    def program():
+        instance = _instance()()
+        if shape == "eip":
+            aws.ec2.Eip("app-ip", domain="vpc", instance=instance.id)
+        elif shape == "association":
+            aws.ec2.EipAssociation("app-ip", instance_id=instance.id, allocation_id="eipalloc-1")
+        else:
+            aws.ec2.Eip("nat-ip", domain="vpc")  # a NAT gateway's address names no instance
+
+    return program
+
+
 def _shared_cases(kind: str, build, public_ip_bad: dict, volumes_bad: dict) -> list[Case]:
     return [
         Case(f"ec2-{kind}-imdsv2-required", build(metadata_options={"http_tokens": "optional"}), build(), "optional"),
@@ -107,7 +133,34 @@ CASES = [
         lambda: aws.ebs.Volume("data", availability_zone="eu-west-1a", size=10, encrypted=True, kms_key_id=KEY),
         "AWS-managed key",
     ),
-    Case("autoscaling-group-elb-health-check", _group(health_check_type="EC2"), _group(), "healthCheckType"),
+    Case("autoscaling-group-elb-health-check", _group(health_check_type="EC2"), _group(), "health_check_type"),
+    Case(
+        "autoscaling-group-elb-health-check",
+        _attached(aws.autoscaling.Attachment, "EC2", lb_target_group_arn="arn:tg"),
+        _attached(aws.autoscaling.Attachment, "ELB", lb_target_group_arn="arn:tg"),
+        "health_check_type",
+    ),
+    Case(
+        "autoscaling-group-elb-health-check",
+        _attached(aws.autoscaling.TrafficSourceAttachment, "EC2", traffic_source={"identifier": "arn:tg"}),
+        _attached(aws.autoscaling.TrafficSourceAttachment, "ELB", traffic_source={"identifier": "arn:tg"}),
+        "health_check_type",
+    ),
+    Case("ec2-instance-no-public-ip", _elastic_ip("eip"), _elastic_ip(None), "Elastic IP"),
+    Case("ec2-instance-no-public-ip", _elastic_ip("association"), _elastic_ip(None), "Elastic IP"),
+    *(
+        Case(
+            "ec2-instance-user-data-no-secrets",
+            _instance(user_data=leak),
+            _instance(user_data=REFERENCES_USER_DATA),
+            says,
+        )
+        for leak, says in [
+            ("#!/bin/bash\necho DB_PASS=hunter2hunter2 >> /etc/app.env\n", "DB_PASS"),
+            ("#!/bin/bash\nmysql -u app -phunter2hunter2 -h db < schema.sql\n", "command line"),
+            ("#!/bin/bash\npsql postgresql://app:hunter2hunter2@db.internal/app\n", "connection URL"),
+        ]
+    ),
     Case("autoscaling-group-capacity", _group(min_size=1), _group(), "minSize is 1"),
     Case("autoscaling-group-multi-az", _group(vpc_zone_identifiers=["subnet-a"]), _group(), "1 subnet"),
     Case(

@@ -32,6 +32,7 @@ HARDENED = dict(
 def _rds(protect=True, **overrides):
     args = dict(
         HARDENED,
+        master_user_secret_kms_key_id=KEY,
         engine="postgres",
         engine_version="16.4",
         instance_class="db.t4g.medium",
@@ -50,6 +51,7 @@ def _rds(protect=True, **overrides):
 def _aurora(protect=True, **overrides):
     args = dict(
         HARDENED,
+        master_user_secret_kms_key_id=KEY,
         engine="aurora-postgresql",
         master_username="app",
         final_snapshot_identifier="c-final",
@@ -85,9 +87,12 @@ def _shared(prefix: str, build, password_key: str) -> list[Case]:
             f"{prefix}-managed-master-password",
             build(manage_master_user_password=None, **{password_key: _secret("hunter2hunter2")}),
             build(),
-            f"'{password_key.replace('_p', 'P')}'",
+            f"({password_key})",
         ),
     ]
+
+
+REPLICA = dict(replicate_source_db="db-primary", skip_final_snapshot=True, final_snapshot_identifier=None)
 
 
 def _parameter_group(force_ssl: str | None, version="16.4"):
@@ -150,6 +155,23 @@ CASES = [
     *_shared("rds-instance", _rds, "password"),
     *_shared("rds-cluster", _aurora, "master_password"),
     *_shared("docdb-cluster", _docdb, "master_password"),
+    *(
+        Case(f"{prefix}-managed-master-password", build(master_user_secret_kms_key_id=None), build(), "AWS-managed key")
+        for prefix, build in (("rds-instance", _rds), ("rds-cluster", _aurora))
+    ),
+    Case("rds-instance-final-snapshot", _rds(skip_final_snapshot=True), _rds(**REPLICA), "skipFinalSnapshot"),
+    Case(
+        "rds-instance-backup-retention",
+        _rds(backup_retention_period=0),
+        _rds(**REPLICA, backup_retention_period=0),
+        "is 0 day(s)",
+    ),
+    Case(
+        "rds-instance-force-ssl",
+        _parameter_group(None, version="14.9"),
+        _parameter_group(None, version=None),
+        "force SSL",
+    ),
     Case("rds-instance-no-public-access", _rds(publicly_accessible=True), _rds(), "publiclyAccessible"),
     Case("rds-instance-multi-az", _rds(multi_az=False), _rds(), "multiAz"),
     Case("rds-instance-force-ssl", _parameter_group("0"), _parameter_group("1"), "force SSL"),

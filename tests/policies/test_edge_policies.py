@@ -59,6 +59,18 @@ def _rule(name, priority, statement, action=None, override=None):
     return rule
 
 
+def _managed_counting():
+    """Both required managed groups, but only counting matches (override_action count)."""
+    rules = [_rule(m, 10 + i, _managed(m), override={"count": {}}) for i, m in enumerate(MANAGED)]
+    return aws.wafv2.WebAcl(
+        "waf",
+        scope="REGIONAL",
+        default_action={"allow": {}},
+        rules=rules,
+        visibility_config={"cloudwatch_metrics_enabled": True, "metric_name": "waf", "sampled_requests_enabled": True},
+    )
+
+
 def _managed(name):
     return {"managed_rule_group_statement": {"name": name, "vendor_name": "AWS"}}
 
@@ -163,7 +175,196 @@ def _cdn_waf(scope: str | None):
     return program
 
 
+def _http_listener_with_rule(action: str):
+    """An HTTP listener that redirects by default, with a rule that forwards (or redirects) `/*`."""
+
+    def program():
+        alb = _alb()()
+        listener = aws.lb.Listener("http", load_balancer_arn=alb.arn, port=80, default_actions=_redirect())
+        actions = _redirect() if action == "redirect" else [{"type": "forward", "target_group_arn": "arn:tg"}]
+        aws.lb.ListenerRule(
+            "everything",
+            listener_arn=listener.arn,
+            priority=10,
+            actions=actions,
+            conditions=[{"path_pattern": {"values": ["/*"]}}],
+        )
+
+    return program
+
+
+def _unset_protocol(default_actions):
+    def program():
+        alb = _alb()()
+        aws.lb.Listener("http", load_balancer_arn=alb.arn, port=80, default_actions=default_actions)
+
+    return program
+
+
+def _gateway_listener():
+    lb = aws.lb.LoadBalancer("inspection", load_balancer_type="gateway", subnets=["subnet-1"])
+    aws.lb.Listener("geneve", load_balancer_arn=lb.arn, default_actions=[{"type": "forward", "target_group_arn": "tg"}])
+
+
+def _acl_with_group(override=None, scope_down=False):
+    """A web ACL whose only rate rule sits in a referenced rule group."""
+
+    def program():
+        rate = {"limit": 6000, "aggregate_key_type": "IP", "evaluation_window_sec": 60}
+        if scope_down:
+            rate["scope_down_statement"] = {
+                "byte_match_statement": {
+                    "field_to_match": {"uri_path": {}},
+                    "positional_constraint": "STARTS_WITH",
+                    "search_string": "/login",
+                    "text_transformations": [{"priority": 0, "type": "NONE"}],
+                }
+            }
+        group = aws.wafv2.RuleGroup(
+            "rate-limits",
+            capacity=10,
+            scope="REGIONAL",
+            rules=[_rule("rate", 1, {"rate_based_statement": rate})],
+            visibility_config={
+                "cloudwatch_metrics_enabled": True,
+                "metric_name": "g",
+                "sampled_requests_enabled": True,
+            },
+        )
+        reference = {"rule_group_reference_statement": {"arn": group.arn}}
+        rules = [_rule("limits", 0, reference, override=override or {"none": {}})]
+        rules += [_rule(m, 10 + i, _managed(m), override={"none": {}}) for i, m in enumerate(MANAGED)]
+        aws.wafv2.WebAcl(
+            "waf",
+            scope="REGIONAL",
+            default_action={"allow": {}},
+            rules=rules,
+            visibility_config={
+                "cloudwatch_metrics_enabled": True,
+                "metric_name": "waf",
+                "sampled_requests_enabled": True,
+            },
+        )
+
+    return program
+
+
+def _acl_scoped_rate(negated: bool = False):
+    """A rate rule scoped down to one path (narrowed), or to every request but those whose
+    X-Forwarded-For holds a comma (NOT: only exempts forged chains)."""
+    match = {
+        "field_to_match": {"single_header": {"name": "x-forwarded-for"}} if negated else {"uri_path": {}},
+        "positional_constraint": "CONTAINS" if negated else "EXACTLY",
+        "search_string": "," if negated else "/no-such-path",
+        "text_transformations": [{"priority": 0, "type": "NONE"}],
+    }
+    scope_down = (
+        {"not_statement": {"statement": {"byte_match_statement": match}}}
+        if negated
+        else {"byte_match_statement": match}
+    )
+    rate = {"limit": 6000, "aggregate_key_type": "IP", "evaluation_window_sec": 60, "scope_down_statement": scope_down}
+    rules = [_rule("login-rate", 1, {"rate_based_statement": rate})]
+    return aws.wafv2.WebAcl(
+        "waf",
+        scope="REGIONAL",
+        default_action={"allow": {}},
+        rules=rules,
+        visibility_config={"cloudwatch_metrics_enabled": True, "metric_name": "waf", "sampled_requests_enabled": True},
+    )
+
+
+MANAGED = ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet")
+S3_ORIGIN = "docs.s3.eu-west-1.amazonaws.com"
+
 CASES = [
+    Case(
+        "lb-listener-http-redirects-to-https",
+        _http_listener_with_rule("forward"),
+        _http_listener_with_rule("redirect"),
+        "listener rule 'everything'",
+    ),
+    Case(
+        "lb-listener-http-redirects-to-https",
+        _unset_protocol([{"type": "forward", "target_group_arn": "arn:tg"}]),
+        _unset_protocol(_redirect()),
+        "instead of redirecting",
+    ),
+    Case(
+        "lb-listener-tls-policy",
+        _listener(ssl_policy="ELBSecurityPolicy-TLS13-1-1-2021-06"),
+        _listener(ssl_policy="ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"),
+        "allows TLS below 1.2",
+    ),
+    Case(
+        "lb-listener-tls-policy",
+        _listener(ssl_policy="ELBSecurityPolicy-Custom-Unknown"),
+        _listener(ssl_policy="ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09"),
+        "is not one of the allowed",
+    ),
+    Case(
+        "lb-listener-tls-policy",
+        _listener(protocol=None, ssl_policy=None),
+        _listener(protocol=None),
+        "ELBSecurityPolicy-2016-08",
+    ),
+    Case(
+        "lb-targetgroup-health-check",
+        lambda: aws.lb.TargetGroup("blue", port=8080, protocol="HTTP", vpc_id="vpc-1"),
+        _target_group(),
+        "AWS's default checks on path '/' every 30 s",
+    ),
+    Case("lb-targetgroup-health-check", _target_group(enabled=False), _target_group(), "disabled"),
+    Case(
+        "lb-loadbalancer-access-logs",
+        _alb(access_logs=None),
+        lambda: aws.lb.LoadBalancer("inspection", load_balancer_type="gateway", subnets=["subnet-1"]),
+        "access logs",
+    ),
+    Case(
+        "lb-listener-http-redirects-to-https",
+        _unset_protocol([{"type": "forward", "target_group_arn": "arn:tg"}]),
+        _gateway_listener,
+        "instead of redirecting",
+    ),
+    Case(
+        "wafv2-webacl-managed-rules",
+        _managed_counting,
+        lambda: _acl(),
+        "AWSManagedRulesCommonRuleSet",
+    ),
+    Case("wafv2-webacl-rate-limit", _acl_with_group(override={"count": {}}), _acl_with_group(), "no blocking"),
+    Case("wafv2-webacl-rate-limit", _acl_with_group(scope_down=True), _acl_with_group(), "no blocking"),
+    Case("wafv2-webacl-rate-limit", _acl_scoped_rate, lambda: _acl_scoped_rate(negated=True), "every request"),
+    Case(
+        "cloudfront-distribution-s3-origin-access-control",
+        lambda: _distribution(
+            origins=[{"origin_id": "s3", "domain_name": S3_ORIGIN}], behavior={"target_origin_id": "s3"}
+        ),
+        lambda: _distribution(
+            origins=[
+                {
+                    "origin_id": "s3",
+                    "domain_name": S3_ORIGIN,
+                    "s3_origin_config": {"origin_access_identity": "origin-access-identity/cloudfront/E1"},
+                }
+            ],
+            behavior={"target_origin_id": "s3"},
+        ),
+        "neither an origin access control",
+    ),
+    Case(
+        "cloudfront-distribution-tls-version",
+        lambda: _distribution(
+            certificate={
+                "acm_certificate_arn": CERT,
+                "ssl_support_method": "sni-only",
+                "minimum_protocol_version": "TLSv9",
+            }
+        ),
+        lambda: _distribution(),
+        "is not one of the allowed",
+    ),
     Case(
         "lb-loadbalancer-drop-invalid-headers",
         _alb(drop_invalid_header_fields=False),
@@ -266,7 +467,7 @@ CASES = [
             ],
             behavior={"target_origin_id": "s3"},
         ),
-        "no origin access control",
+        "neither an origin access control",
     ),
     Case(
         "cloudfront-distribution-response-headers",
@@ -335,3 +536,27 @@ def test_old_alb_module_tokens_are_checked_too(pack):
 def test_listener_tls_policy_list_is_configurable(pack):
     config = {"lb-listener-tls-policy": {"allowedPolicies": ["ELBSecurityPolicy-TLS13-1-3-2021-06"]}}
     assert pack.violations("lb-listener-tls-policy", _listener(), config)
+
+
+def test_a_listener_rule_unknown_in_preview_leaves_the_other_listeners_judged(pack):
+    def program():
+        vpc = aws.ec2.Vpc("vpc", cidr_block="10.0.0.0/16")  # dhcpOptionsId is unknown in preview
+        alb = _alb()()
+        listener = aws.lb.Listener("http", load_balancer_arn=alb.arn, port=80, default_actions=_redirect())
+        aws.lb.ListenerRule(
+            "later",
+            listener_arn=listener.arn,
+            priority=10,
+            actions=vpc.dhcp_options_id.apply(lambda tg: [{"type": "forward", "target_group_arn": tg}]),
+            conditions=[{"path_pattern": {"values": ["/*"]}}],
+        )
+        aws.lb.Listener(
+            "plain",
+            load_balancer_arn=alb.arn,
+            port=8080,
+            default_actions=[{"type": "forward", "target_group_arn": "t"}],
+        )
+
+    found = [d.message for d in pack.check(program) if d.policy_name == "lb-listener-http-redirects-to-https"]
+    assert not any("can't be known" in m for m in found)
+    assert any("'plain' serves traffic" in m for m in found) and not any("'later'" in m for m in found)

@@ -146,8 +146,56 @@ def _stack(*, pdb=True, hpa=True, netpol=True, **deployment):
     return program
 
 
+def _replica_set(**pod_args):
+    return k8s.apps.v1.ReplicaSet(
+        "web-rs",
+        metadata={"namespace": NS},
+        spec={"replicas": 2, "selector": {"match_labels": LABELS}, "template": _template(_pod(**pod_args))},
+    )
+
+
+def _replication_controller(replicas: int):
+    def program():
+        # A ReplicationController's selector is a plain label map.
+        k8s.core.v1.ReplicationController(
+            "web-rc",
+            metadata={"namespace": NS},
+            spec={"replicas": replicas, "selector": LABELS, "template": _template(_pod())},
+        )
+        _pdb()
+        _network_policy()
+
+    return program
+
+
+SECRET_REF = {"secret_key_ref": {"name": "web-db", "key": "password"}}
+SAFE_ENV = [
+    {"name": "DB_PASSWORD", "value_from": SECRET_REF},
+    {"name": "JWT_SECRET_NAME", "value": "alawael/prod/jwt"},
+    {"name": "PASSWORD_POLICY", "value": "strict-policy-v2"},
+]
+
 W = "kubernetes-workload-"
 CASES = [
+    Case(
+        f"{W}not-privileged",
+        _with({"security_context": _security(privileged=True)}, factory=_replica_set),
+        _with(factory=_replica_set),
+        "is privileged",
+    ),
+    Case(f"{W}min-replicas", _replication_controller(1), _replication_controller(2), "ReplicationController 'web-rc'"),
+    Case(
+        f"{W}no-plaintext-secrets",
+        _with({"env": [{"name": "DB_PASSWORD", "value": "hunter2hunter2"}]}),
+        _with({"env": SAFE_ENV}),
+        "sets DB_PASSWORD as a literal",
+    ),
+    Case(
+        f"{W}no-plaintext-secrets",
+        _with({"env": [{"name": "DATABASE_URL", "value": "postgresql://app:hunter2hunter2@db:5432/erp"}]}),
+        _with({"env": SAFE_ENV}),
+        "sets DATABASE_URL",
+    ),
     Case(
         f"{W}resource-requests",
         _with({"resources": {"limits": {"cpu": "500m", "memory": "512Mi"}}}),

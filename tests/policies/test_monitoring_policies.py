@@ -35,6 +35,16 @@ def _db_with_alarms(*metrics):
     return program
 
 
+def _nlb_with_alarm(namespace: str):
+    """A stack whose only load balancer is a Network Load Balancer."""
+
+    def program():
+        aws.lb.LoadBalancer("ingest", load_balancer_type="network", subnets=["subnet-1"])
+        _alarm("ingest-hosts", namespace=namespace, metric="HealthyHostCount")
+
+    return program
+
+
 def _five_xx_rate_by_metric_math():
     _alarm(
         "alb-5xx",
@@ -120,6 +130,13 @@ CASES = [
         "FreeStorageSpace",
     ),
     Case("cloudwatch-dashboard-present", _dashboard(DASHBOARD[:-1]), _dashboard(DASHBOARD), "CacheHitRate"),
+    # An NLB is watched through AWS/NetworkELB; no Application Load Balancer alarms are asked of it.
+    Case(
+        "cloudwatch-required-alarms",
+        _nlb_with_alarm("AWS/ApplicationELB"),
+        _nlb_with_alarm("AWS/NetworkELB"),
+        "AWS/NetworkELB",
+    ),
 ]
 
 

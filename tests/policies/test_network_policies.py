@@ -48,7 +48,111 @@ def _data_tier(route_to_internet: bool):
     return program
 
 
+def _icmp(cidr):
+    return _sg(protocol="icmp", from_port=-1, to_port=-1, cidr_blocks=[cidr], description="path MTU discovery")
+
+
+def _default_sg_rule(separate: bool):
+    def program():
+        vpc = aws.ec2.Vpc("vpc", cidr_block="10.0.0.0/16")
+        default = aws.ec2.DefaultSecurityGroup("vpc-default-sg", vpc_id=vpc.id)
+        app = aws.ec2.SecurityGroup("app", vpc_id=vpc.id)
+        aws.vpc.SecurityGroupIngressRule(
+            "https",
+            security_group_id=default.id if separate else app.id,
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            cidr_ipv4="10.0.0.0/16",
+        )
+        aws.ec2.SecurityGroupRule(
+            "egress",
+            type="egress",
+            security_group_id=vpc.default_security_group_id if separate else app.id,
+            protocol="-1",
+            from_port=0,
+            to_port=0,
+            cidr_blocks=["0.0.0.0/0"],
+        )
+
+    return program
+
+
+def _subnet_flow_logs(every: bool):
+    def program():
+        vpc = aws.ec2.Vpc("vpc", cidr_block="10.0.0.0/16")
+        for i, logged in enumerate([True, every]):
+            subnet = aws.ec2.Subnet(f"app-{i}", vpc_id=vpc.id, cidr_block=f"10.0.{i}.0/24")
+            if logged:
+                aws.ec2.FlowLog(f"app-{i}-flow", subnet_id=subnet.id, traffic_type="ALL", log_destination="arn:x")
+
+    return program
+
+
+def _main_table_data_tier(shape: str):
+    """Data subnets without an association use the VPC's main route table."""
+
+    def program():
+        vpc = aws.ec2.Vpc("vpc", cidr_block="10.0.0.0/16")
+        igw = aws.ec2.InternetGateway("igw", vpc_id=vpc.id)
+        subnet = aws.ec2.Subnet("data-a", vpc_id=vpc.id, cidr_block="10.0.20.0/24")
+        routes = [{"cidr_block": "0.0.0.0/0", "gateway_id": igw.id}] if shape == "default-table" else []
+        aws.ec2.DefaultRouteTable("main", default_route_table_id=vpc.default_route_table_id, routes=routes)
+        if shape == "main-route":
+            aws.ec2.Route(
+                "main-split",
+                route_table_id=vpc.main_route_table_id,
+                destination_cidr_block="0.0.0.0/1",
+                gateway_id=igw.id,
+            )
+        aws.rds.SubnetGroup("db-subnets", subnet_ids=[subnet.id])
+
+    return program
+
+
 CASES = [
+    Case(
+        "ec2-securitygroup-public-ingress-web-only",
+        _sg(protocol="tcp", from_port=8080, to_port=8080, cidr_blocks=["0.0.0.0/1", "128.0.0.0/1"], description="x"),
+        _icmp("0.0.0.0/0"),
+        "0.0.0.0/1, 128.0.0.0/1",
+    ),
+    Case(
+        "ec2-securitygroup-no-ssh-ingress",
+        _sg(protocol="-1", from_port=0, to_port=0, cidr_blocks=["10.0.0.0/8"], description="all"),
+        _icmp("10.0.0.0/8"),
+        "port 22",
+    ),
+    Case(
+        "ec2-securitygroup-datastore-ports-from-groups",
+        lambda: aws.vpc.SecurityGroupIngressRule(
+            "pg", security_group_id="sg-1", ip_protocol="tcp", from_port=5432, to_port=5432, prefix_list_id="pl-123"
+        ),
+        lambda: aws.vpc.SecurityGroupIngressRule(
+            "pg",
+            security_group_id="sg-1",
+            ip_protocol="tcp",
+            from_port=5432,
+            to_port=5432,
+            referenced_security_group_id="sg-app",
+        ),
+        "prefix list pl-123",
+    ),
+    Case("ec2-defaultsecuritygroup-no-rules", _default_sg_rule(True), _default_sg_rule(False), "rule 'https'"),
+    Case("ec2-defaultsecuritygroup-no-rules", _default_sg_rule(True), _default_sg_rule(False), "rule 'egress'"),
+    Case("ec2-vpc-flow-logs-enabled", _subnet_flow_logs(False), _subnet_flow_logs(True), "subnets app-1"),
+    Case(
+        "ec2-datastore-subnets-no-internet-route",
+        _main_table_data_tier("default-table"),
+        _main_table_data_tier("local-only"),
+        "through route table 'main'",
+    ),
+    Case(
+        "ec2-datastore-subnets-no-internet-route",
+        _main_table_data_tier("main-route"),
+        _main_table_data_tier("local-only"),
+        "routes 0.0.0.0/1",
+    ),
     Case("ec2-securitygroup-public-ingress-web-only", _web(5432), _web(443), "open to the internet"),
     Case(
         "ec2-securitygroup-public-ingress-web-only",

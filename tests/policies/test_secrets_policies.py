@@ -37,6 +37,20 @@ def _task(environment):
     return lambda: aws.ecs.TaskDefinition("api", family="api", container_definitions=json.dumps(containers))
 
 
+def _rotation(**rules):
+    return lambda: aws.secretsmanager.SecretRotation(
+        "r", secret_id="s", rotation_lambda_arn="arn:aws:lambda:x", rotation_rules=rules
+    )
+
+
+REFERENCES = [
+    {"name": "SECRET_ID", "value": "alawael/prod/db"},
+    {"name": "JWT_SECRET_NAME", "value": "alawael/prod/jwt"},
+    {"name": "API_TOKEN_PARAM", "value": "/prod/api-token"},
+    {"name": "PASSWORD_POLICY", "value": "strict-policy-v2"},
+]
+
+
 def _function(variables):
     return lambda: aws.lambda_.Function(
         "rotate",
@@ -81,6 +95,36 @@ CASES = [
         lambda: aws.secretsmanager.SecretRotation("r", secret_id="s", rotation_rules={"automatically_after_days": 180}),
         lambda: aws.secretsmanager.SecretRotation("r", secret_id="s", rotation_rules={"automatically_after_days": 30}),
         "every 180 days",
+    ),
+    Case(
+        "secretsmanager-secretrotation-interval",
+        _rotation(schedule_expression="rate(365 days)"),
+        _rotation(schedule_expression="rate(30 days)"),
+        "every 365 days",
+    ),
+    Case(
+        "secretsmanager-secretrotation-interval",
+        _rotation(schedule_expression="cron(0 3 1 1 ? *)"),
+        _rotation(schedule_expression="cron(0 3 1 * ? *)"),
+        "at most every 90 days",
+    ),
+    Case(
+        "secretsmanager-secretrotation-interval",
+        _rotation(duration="3h"),
+        _rotation(schedule_expression="rate(12 hours)"),
+        "sets neither automatically_after_days nor schedule_expression",
+    ),
+    Case(
+        "ecs-taskdefinition-no-plaintext-secrets",
+        _task([{"name": "DATABASE_URL", "value": "postgresql://api:q8Zt1vX0pLm3@db:5432/erp"}]),
+        _task(REFERENCES),
+        "DATABASE_URL",
+    ),
+    Case(
+        "lambda-function-no-plaintext-secrets",
+        _function({"DB_PASS": "q8Zt1vX0pLm3"}),
+        _function({item["name"]: item["value"] for item in REFERENCES}),
+        "DB_PASS",
     ),
     Case(
         "ecs-taskdefinition-no-plaintext-secrets",

@@ -118,7 +118,128 @@ def _public_policy(condition: bool):
     )
 
 
+def _statement_policy(**statement):
+    document = {"Version": "2012-10-17", "Statement": [{"Sid": "Read", "Action": "s3:GetObject", **statement}]}
+    return lambda: aws.s3.BucketPolicy("p", bucket="b", policy=pulumi.Output.json_dumps(document))
+
+
+def _narrow_tls_deny(**narrowed):
+    """A bucket whose TLS-only Deny covers one principal or one action only."""
+
+    def program():
+        bucket = _bucket(skip=("policy",))
+        deny = {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": [bucket.arn, pulumi.Output.concat(bucket.arn, "/*")],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            **narrowed,
+        }
+        policy = pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [deny]})
+        aws.s3.BucketPolicy("documents-policy", bucket=bucket.id, policy=policy)
+
+    return program
+
+
+def _bucket_v2(**inline):
+    """The v6 aws.s3.BucketV2, configured through its plural inline arguments."""
+
+    def program():
+        bucket = aws.s3.BucketV2("legacy", **inline)
+        aws.s3.BucketPublicAccessBlock(
+            "legacy-pab",
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+        )
+
+    return program
+
+
+ANYONE = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Resource": "arn:aws:s3:::b/*"}
+FROM_CLOUDFRONT = {"StringEquals": {"AWS:SourceArn": "arn:aws:cloudfront::1:distribution/E1"}}
+PUBLIC_READ = {"Version": "2012-10-17", "Statement": [{**ANYONE, "Action": "s3:GetObject"}]}
+ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
+SSE_KMS = aws.s3.BucketV2ServerSideEncryptionConfigurationArgs(
+    rules=[
+        aws.s3.BucketV2ServerSideEncryptionConfigurationRuleArgs(
+            apply_server_side_encryption_by_defaults=[
+                aws.s3.BucketV2ServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                    sse_algorithm="aws:kms", kms_master_key_id=KEY
+                )
+            ]
+        )
+    ]
+)
+
+# The same as a plain dict: the SDK passes its snake_case keys through untranslated.
+SSE_KMS_DICT = {
+    "rules": [{"apply_server_side_encryption_by_defaults": [{"sse_algorithm": "aws:kms", "kms_master_key_id": KEY}]}]
+}
+
 CASES = [
+    Case("s3-bucket-versioning", _bucket_v2(), _bucket_v2(versionings=[{"enabled": True}]), "versioning"),
+    Case(
+        "s3-bucket-encryption-cmk",
+        _bucket_v2(),
+        _bucket_v2(server_side_encryption_configurations=[SSE_KMS_DICT]),
+        "customer-managed KMS key",
+    ),
+    Case(
+        "s3-bucket-encryption-cmk",
+        _bucket_v2(),
+        _bucket_v2(server_side_encryption_configurations=[SSE_KMS]),
+        "customer-managed KMS key",
+    ),
+    Case(
+        "s3-bucket-access-logging",
+        _bucket_v2(),
+        _bucket_v2(loggings=[{"target_bucket": "access-logs", "target_prefix": "legacy/"}]),
+        "no server access logging",
+    ),
+    Case(
+        "s3-bucket-tls-only", _narrow_tls_deny(Principal={"AWS": "arn:aws:iam::1:role/app"}), lambda: _bucket(), "TLS"
+    ),
+    Case("s3-bucket-tls-only", _narrow_tls_deny(Action="s3:GetObject"), lambda: _bucket(), "TLS"),
+    Case(
+        "s3-bucketpolicy-no-public-principal",
+        _statement_policy(**ANYONE, Condition={"Bool": {"aws:SecureTransport": "true"}}),
+        _statement_policy(**ANYONE, Condition=FROM_CLOUDFRONT),
+        "allows anyone",
+    ),
+    Case(
+        "s3-bucketpolicy-no-public-principal",
+        _statement_policy(**ANYONE, Condition={"StringLike": {"aws:SourceArn": "arn:aws:cloudfront::*"}}),
+        _statement_policy(**ANYONE, Condition={"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}),
+        "allows anyone",
+    ),
+    Case(
+        "s3-bucketpolicy-no-public-principal",
+        _statement_policy(Effect="Allow", NotPrincipal={"AWS": "arn:aws:iam::1:root"}, Resource="arn:aws:s3:::b/*"),
+        _statement_policy(Effect="Allow", Principal={"AWS": "arn:aws:iam::1:root"}, Resource="arn:aws:s3:::b/*"),
+        "NotPrincipal",
+    ),
+    Case(
+        "s3-bucketpolicy-no-public-principal",
+        lambda: aws.s3.Bucket("b", policy=pulumi.Output.json_dumps(PUBLIC_READ)),
+        lambda: aws.s3.Bucket("b"),
+        "allows anyone",
+    ),
+    Case(
+        "s3-bucketacl-not-public",
+        lambda: aws.s3.Bucket("b", acl="public-read"),
+        lambda: aws.s3.Bucket("b"),
+        "public-read",
+    ),
+    Case(
+        "s3-bucketacl-not-public",
+        lambda: aws.s3.Bucket("b", grants=[{"type": "Group", "uri": ALL_USERS, "permissions": ["READ"]}]),
+        lambda: aws.s3.Bucket("b", acl="private"),
+        "READ to AllUsers",
+    ),
     Case(
         "s3-bucket-public-access-block-present",
         lambda: _bucket(skip=("block",)),

@@ -26,11 +26,20 @@ def preview_of(graph, stack: str) -> Preview:
     return Preview(REPO, config, with_default_providers(graph, config), 0.0)
 
 
-def run_cli(*argv: str) -> tuple[int, str, str]:
-    """`pulumi-offline argv…` in-process: exit status, stdout, stderr."""
+RUNS_A_PROGRAM = {"preview", "check", "graph"}
+CHOOSES_WHERE = {"--python", "--venv", "--in-process"}
+
+
+def run_cli(*argv: str | Path, hosted: bool = False) -> tuple[int, str, str]:
+    """`pulumi-offline argv…` called in this process: exit status, stdout, stderr. The program
+    runs in-process too (a second interpreter costs seconds) unless `hosted` or the arguments
+    choose its interpreter."""
+    args = [str(a) for a in argv]
+    if not hosted and args[0] in RUNS_A_PROGRAM and not CHOOSES_WHERE & set(args):
+        args.append("--in-process")
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        status = main([str(a) for a in argv])
+        status = main(args)
     return status, out.getvalue(), err.getvalue()
 
 

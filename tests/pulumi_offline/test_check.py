@@ -107,6 +107,6 @@ def test_a_program_without_a_pack_says_where_it_looked(tmp_path):
 def test_unknown_policies_in_the_policy_config_are_rejected(tmp_path):
     (tmp_path / "policy.json").write_text('{"no-such-policy": "mandatory"}')
     status, _, err = run_cli(
-        "check", "--program", VIOLATIONS, "--policy-pack", POLICY_PACK, "--config", tmp_path / "policy.json"
+        "check", "--program", VIOLATIONS, "--policy-pack", POLICY_PACK, "--policy-pack-config", tmp_path / "policy.json"
     )
     assert status == 2 and "no-such-policy" in err

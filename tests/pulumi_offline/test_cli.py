@@ -38,8 +38,10 @@ def test_a_program_with_several_stacks_needs_one_chosen():
 
 def test_python_dash_m_synth_runs(tmp_path):
     digest = tmp_path / "digest.json"
+    # Out of process (the default), with the program's interpreter given: no fallback note.
+    argv = ["preview", "--program", FIXTURES / "datastore-base", "--json", digest, "--python", sys.executable]
     result = subprocess.run(
-        [sys.executable, "-m", "pulumi_offline", "preview", "--program", FIXTURES / "datastore-base", "--json", digest],
+        [sys.executable, "-m", "pulumi_offline", *argv],
         cwd=REPO,
         capture_output=True,
         text=True,

@@ -13,10 +13,9 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 import yaml
-from pulumi.runtime.proto import resource_pb2
 
-from pulumi_offline import datasources, program
-from pulumi_offline.datasources import AnswersFileError, UnansweredInvokeError, UnknownInvokeResult, load_answers
+from pulumi_offline import datasources
+from pulumi_offline.datasources import AnswersFileError, UnansweredInvokeError, load_answers
 from pulumi_offline.datasources import aws as aws_answers
 from pulumi_offline.program import UNKNOWN, run
 from tests.pulumi_offline.conftest import FIXTURES, run_cli
@@ -155,26 +154,13 @@ def test_a_plain_call_nothing_answers_names_the_programs_line_and_the_entry_that
     assert [s.source for s in served] == ["answers file"]
 
 
-class HonouringMonitor(program.RecordingMonitor):
-    """A resource monitor that answers UnknownInvokeResult as the engine answers a look-up it
-    cannot make: wholly unknown."""
+def test_an_output_form_call_nothing_answers_is_unknown():
+    """The engine answers it as the real one answers a look-up it cannot make: wholly unknown."""
 
-    def Invoke(self, request):
-        try:
-            return super().Invoke(request)
-        except UnknownInvokeResult:
-            return resource_pb2.ResourceInvokeResponse(unknown=True)
-
-
-def test_an_output_form_call_nothing_answers_is_unknown_where_the_monitor_allows_it(monkeypatch):
     def lookup():
         instance = aws.ec2.get_instance_output(instance_id="i-0123456789abcdef0")
         aws.ec2.Eip("ip", instance=instance.id, domain="vpc")
 
-    with pytest.raises(UnknownInvokeResult, match="Output form"):
-        run(lookup)
-
-    monkeypatch.setattr(program, "RecordingMonitor", HonouringMonitor)
     graph, served = _served(lookup)
     assert graph.named("ip").inputs["instance"] is UNKNOWN
     assert [(s.token, s.source) for s in served] == [("aws:ec2/getInstance:getInstance", "unknown")]
@@ -263,3 +249,14 @@ def test_public_facts_are_the_real_ones_and_owned_things_are_marked_placeholders
     registry = _ask("aws:ecr/getCredentials:getCredentials", {"registryId": "210987654321"}, "eu-west-1")
     assert registry["proxyEndpoint"] == "https://210987654321.dkr.ecr.eu-west-1.amazonaws.com"
     assert registry["password"].startswith("offline-placeholder-")
+
+
+def test_get_ami_answers_most_recent_as_the_bool_the_provider_returns():
+    """pulumi/examples' ECS program passes most_recent="true"; the provider coerces it, and the
+    SDK's result type accepts only a bool."""
+
+    def program():
+        image = aws.ec2.get_ami(most_recent="true", owners=["amazon"])  # type: ignore[arg-type]
+        aws.ec2.Instance("web", ami=image.id, instance_type="t3.micro")
+
+    assert run(program).named("web").inputs["ami"].startswith("ami-")

@@ -30,6 +30,9 @@ CURRENT, PENDING = "AWSCURRENT", "AWSPENDING"
 # testSecret polls the service this long; the function's timeout leaves a minute on top.
 WAIT_SECONDS = 540
 POLL_SECONDS = 15
+# How long (and how often) setSecret watches for a store to start applying a change.
+CHANGE_WAIT_SECONDS = 120
+CHANGE_POLL_SECONDS = 2
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,16 @@ APP_SECRET = Shape(64)  # JWT, session and API secrets: 64 alphanumerics
 DOCDB_PASSWORD = Shape(40, "!#$%^&*()-_=+[]{}<>:?")
 # ElastiCache AUTH tokens: 16-128 printable, punctuation only from ! & # $ ^ < > -.
 AUTH_TOKEN = Shape(64, "!&#$^<>-")
-ENCRYPTION_KEY_BYTES = 32  # AES-256 field encryption key, stored base64
+ENCRYPTION_KEY_BYTES = 32  # AES-256 field encryption keys, stored base64 in a keyring
+
+
+def extend_keyring(ring: dict) -> dict:
+    """A new active 256-bit key; every older key stays, for the data it encrypted. Key ids are
+    `k<n>`, n one more than the highest so far."""
+    keys = dict(ring["keys"])
+    new_id = f"k{max(int(key_id[1:]) for key_id in keys) + 1}"
+    keys[new_id] = base64.b64encode(secrets.token_bytes(ENCRYPTION_KEY_BYTES)).decode()
+    return {"active": new_id, "keys": keys}
 
 
 class Rotation:
@@ -97,6 +109,11 @@ class Rotation:
             self.clients["docdb"].modify_db_cluster(
                 DBClusterIdentifier=self.target, MasterUserPassword=self.pending["password"], ApplyImmediately=True
             )
+            # The reset starts asynchronously: right after the call the cluster still reads
+            # `available` with the old password. Only once it has left that state (resetting-
+            # master-credentials) does `available` again mean the new password is live.
+            self._wait_for_change(self._cluster_status)
+            self._wait(self._cluster_status)
         elif self.kind == "elasticache-auth":
             if self._token_already_set():
                 logger.info("setSecret: %s already has the pending token", self.target)
@@ -138,8 +155,8 @@ class Rotation:
         """A new value of the same shape as `current` (plain string or the store's JSON)."""
         if self.kind == "random":
             return APP_SECRET.generate(self.sm)
-        if self.kind == "random-key":
-            return base64.b64encode(secrets.token_bytes(ENCRYPTION_KEY_BYTES)).decode()
+        if self.kind == "keyring":
+            return json.dumps(extend_keyring(json.loads(current)))
         document = json.loads(current)
         if self.kind == "docdb-master":
             return json.dumps({**document, "password": DOCDB_PASSWORD.generate(self.sm)})
@@ -169,6 +186,16 @@ class Rotation:
         created = self.sm.get_secret_value(SecretId=self.arn, VersionId=self.token, VersionStage=PENDING)["CreatedDate"]
         return modified is not None and modified >= created
 
+    def _wait_for_change(self, status) -> None:
+        """Poll `status()` until the store leaves `available`, for at most CHANGE_WAIT_SECONDS (a
+        change finished between two polls is taken as done)."""
+        deadline = time.monotonic() + CHANGE_WAIT_SECONDS
+        while status() == "available":
+            if time.monotonic() >= deadline:
+                logger.warning("%s never left 'available' after the change; taking it as applied", self.target)
+                return
+            time.sleep(CHANGE_POLL_SECONDS)
+
     def _wait(self, status) -> None:
         """Poll `status()` until the store is `available`, for at most WAIT_SECONDS."""
         deadline = time.monotonic() + WAIT_SECONDS
@@ -184,7 +211,7 @@ STEPS = {
     "testSecret": Rotation.test_secret,
     "finishSecret": Rotation.finish_secret,
 }
-KINDS = ("random", "random-key", "docdb-master", "elasticache-auth")
+KINDS = ("random", "keyring", "docdb-master", "elasticache-auth")
 
 
 def rotate(event: dict, clients, targets: dict) -> None:

@@ -25,6 +25,9 @@ DB_CONNECTION_ERROR_PATTERN = (
 )
 
 
+STORAGE_EVENT_IDS = ("RDS-EVENT-0224", "RDS-EVENT-0223", "RDS-EVENT-0007")
+
+
 class Alarms(pulumi.ComponentResource):
     """Every alarm of one environment. `topics` are in the primary region; `global_topics` in
     us-east-1 (reached through `global_provider`) serve CloudFront, its web ACL and certificate."""
@@ -61,10 +64,38 @@ class Alarms(pulumi.ComponentResource):
             family(targets)
         for store_alarms in (postgres_alarms, documentdb_alarms, cache_alarms):
             store_alarms(self._factory, self._th, targets)
+        self._storage_events(targets)
         self.alarms = self._factory.alarms
         # Alarms living in us-east-1 (CloudFront, its web ACL and certificate).
         self.global_keys = self._factory.global_keys
         self.register_outputs({"alarm_names": [a.name for a in self.alarms.values()]})
+
+    def _storage_events(self, t: AlarmTargets) -> None:
+        """Under storage autoscaling the allocation grows, which no FreeStorageSpace threshold can
+        follow (CloudWatch has no allocated-storage metric): RDS's own events say when space really
+        runs out. RDS-EVENT-0224: an autoscaling step would reach the ceiling; RDS-EVENT-0223:
+        autoscaling can't scale; RDS-EVENT-0007: storage exhausted (RDS user guide, "Amazon RDS
+        event categories and event messages")."""
+        if t.db_instance_id is None or not t.db_storage_autoscales:
+            return
+        rule = aws.cloudwatch.EventRule(
+            f"{self._name}-postgres-storage-events",
+            description="Postgres storage autoscaling reaches its ceiling, can't scale, or storage is exhausted",
+            event_pattern=pulumi.Output.json_dumps(
+                {
+                    "source": ["aws.rds"],
+                    "detail-type": ["RDS DB Instance Event"],
+                    "detail": {"SourceIdentifier": [t.db_instance_id], "EventID": list(STORAGE_EVENT_IDS)},
+                }
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        aws.cloudwatch.EventTarget(
+            f"{self._name}-postgres-storage-events-topic",
+            rule=rule.name,
+            arn=self._topics.arn_for("critical"),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
 
     def _load_balancer(self, t: AlarmTargets) -> None:
         if t.alb_arn_suffix is None:

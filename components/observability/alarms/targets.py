@@ -65,6 +65,8 @@ class AlarmTargets:
     certificates: Sequence[CertificateTarget] = ()
     db_instance_id: pulumi.Input[str] | None = None
     db_allocated_storage_gb: int | None = None
+    # Storage autoscaling on (a ceiling above the initial allocation): the allocation grows.
+    db_storage_autoscales: bool = False
     db_replica_ids: Sequence[pulumi.Input[str]] = ()
     db_log_group_name: pulumi.Input[str] | None = None
     docdb_cluster_id: pulumi.Input[str] | None = None

@@ -317,6 +317,8 @@ def ami(args: Mapping[str, Any], region: str, account: str) -> dict[str, Any]:
     owner, alias = _ami_owner(args, account)
     return {
         **args,
+        # The provider's schema types it a bool; programs pass "true" too (the provider coerces it).
+        "mostRecent": args.get("mostRecent") in (True, "true"),
         "id": image,
         "imageId": image,
         "arn": f"arn:{partition_of(region)}:ec2:{region}::image/{image}",

@@ -8,7 +8,7 @@ import shlex
 
 import pytest
 
-from components.compute.app_tier import AMI_PARAMETER
+from components.compute.app_tier import AMI_PARAMETER, ecr_repository_arn
 from pulumi_offline.program import reveal
 from tests.components.variants import PINNED, pinned_prod
 from tests.graph import resource
@@ -109,11 +109,25 @@ def test_capacity_comes_from_config_per_colour(staging, prod):
 
 
 @pytest.mark.parametrize("color", COLORS)
-def test_instance_refresh_keeps_full_healthy_capacity(stack, color):
+def test_instance_refresh_keeps_full_healthy_capacity_a_few_instances_at_a_time(stack, color):
     refresh = group(stack, color)["instanceRefresh"]
     assert refresh["strategy"] == "Rolling"
     assert refresh["preferences"]["minHealthyPercentage"] == 100
-    assert refresh["preferences"]["maxHealthyPercentage"] > 100
+    # At most 10% extra capacity: a batch is a tenth of the fleet (at least one instance), never
+    # the whole fleet at once (200% would replace everything in one batch).
+    assert refresh["preferences"]["maxHealthyPercentage"] == 110
+
+
+@pytest.mark.parametrize("color", COLORS)
+def test_groups_launch_through_the_stacks_own_auto_scaling_role(stack, color):
+    role = stack.named(f"{stack.stack}-keys-autoscaling")
+    assert role.inputs["awsServiceName"] == "autoscaling.amazonaws.com"
+    assert group(stack, color)["serviceLinkedRoleArn"] == role.outputs["arn"]
+    # ... the role the data key lets encrypt volumes (HOST-3), which exists before the key does.
+    policy = json.loads(stack.named(f"{stack.stack}-keys-data").inputs["policy"])
+    named = {s["Sid"]: s["Principal"] for s in policy["Statement"] if s["Sid"].startswith("AutoScaling")}
+    assert named == {sid: {"AWS": role.outputs["arn"]} for sid in ("AutoScalingUsesKey", "AutoScalingGrantsForVolumes")}
+    assert role.urn in stack.named(f"{stack.stack}-keys-data").dependencies
 
 
 def test_groups_track_70_percent_cpu_with_a_5_minute_warmup(stack):
@@ -135,13 +149,26 @@ def test_instance_role_reads_only_this_apps_secrets_and_image(stack):
     policy = json.loads(stack.named(f"{stack.stack}-app-app-access").inputs["policy"])
     statements = {s["Sid"]: s for s in policy["Statement"]}
     assert set(statements["ReadAppSecrets"]["Resource"]) == app_secret_arns(stack)
-    assert statements["PullAppImage"]["Resource"] == stack.named(f"{stack.stack}-image-repo").outputs["arn"]
+    assert statements["PullAppImage"]["Resource"] == [stack.named(f"{stack.stack}-image-repo").outputs["arn"]]
     assert statements["DecryptAppSecrets"]["Condition"]["StringEquals"]["kms:ViaService"].startswith("secretsmanager.")
     wildcard = [s["Sid"] for s in policy["Statement"] if s["Resource"] == "*"]
     assert wildcard == ["EcrLogin"]  # GetAuthorizationToken has no resource-level permissions
 
 
-def test_a_named_image_is_what_the_instances_run():
+def test_a_named_image_is_what_the_instances_run_and_may_pull():
     graph = pinned_prod()
     for color in COLORS:
         assert f"\nimage={PINNED}\n" in boot_script(graph, color)
+    policy = json.loads(graph.named("prod-app-app-access").inputs["policy"])
+    (pull,) = [s for s in policy["Statement"] if s["Sid"] == "PullAppImage"]
+    # The configured image's repository, in the account and region its host name says.
+    assert pull["Resource"] == [
+        graph.named("prod-image-repo").outputs["arn"],
+        "arn:aws:ecr:us-east-1:333333333333:repository/erp/app",
+    ]
+
+
+def test_only_ecr_images_name_a_repository():
+    assert ecr_repository_arn("public.ecr.aws/nginx/nginx@sha256:" + "0" * 64) is None
+    assert ecr_repository_arn("ghcr.io/acme/app@sha256:" + "0" * 64) is None
+    assert ecr_repository_arn(None) is None

@@ -53,15 +53,15 @@ def test_an_eks_colour_target_group_takes_pod_ips_under_its_own_name(staging, ca
     groups = {r.name: r.inputs for r in canary.of_type("aws:lb/targetGroup:TargetGroup")}
     assert (groups["staging-lb-blue"]["targetType"], groups["staging-lb-blue"]["name"]) == (
         "instance",
-        "platform-staging-blue",
+        "platform-staging-blue-3000",
     )
     # `ip` can't be set in place: a new name lets the replacement be created before the old goes.
     assert (groups["staging-lb-green"]["targetType"], groups["staging-lb-green"]["name"]) == (
         "ip",
-        "platform-staging-green-ip",
+        "platform-staging-green-ip-3000",
     )
     default = resource(staging, "aws:lb/targetGroup:TargetGroup", "staging-lb-green").inputs
-    assert (default["targetType"], default["name"]) == ("instance", "platform-staging-green")
+    assert (default["targetType"], default["name"]) == ("instance", "platform-staging-green-3000")
 
 
 def test_rollback_stays_a_listener_weight_change(canary):

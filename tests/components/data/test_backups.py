@@ -12,7 +12,7 @@ from components.config.data import BackupSettings
 from components.data.backups import Backups
 from components.foundation.protection import Protection
 from pulumi_offline.program import run
-from tests.graph import region_of
+from tests.graph import event_matches, region_of
 
 DAY = {"hourly": 1, "daily": 7, "weekly": 28, "monthly": 365, "yearly": 2557}
 BACKUP_SUPPORTED = ("aws:rds/instance:Instance", "aws:docdb/cluster:Cluster", "aws:s3/bucket:Bucket")
@@ -140,9 +140,20 @@ def with_topic():
 def test_failed_backup_copy_and_restore_jobs_notify_the_topic(with_topic):
     rule = with_topic.named("b-job-failed")
     pattern = json.loads(rule.inputs["eventPattern"])
-    assert pattern["source"] == ["aws.backup"]
-    assert {"Backup Job State Change", "Copy Job State Change"} <= set(pattern["detail-type"])
-    assert {"FAILED", "ABORTED", "EXPIRED"} <= set(pattern["detail"]["state"])
+
+    def event(kind: str, **detail: str) -> dict:
+        return {"source": "aws.backup", "detail-type": f"{kind} Job State Change", "detail": detail}
+
+    # Backup and copy jobs report `state` (AWS Backup's EventBridge events) ...
+    for kind in ("Backup", "Copy"):
+        for state in ("FAILED", "ABORTED", "EXPIRED", "PARTIAL"):
+            assert event_matches(pattern, event(kind, state=state)), (kind, state)
+        assert not event_matches(pattern, event(kind, state="COMPLETED"))
+    # ... restore jobs `status`.
+    for status in ("FAILED", "ABORTED"):
+        assert event_matches(pattern, event("Restore", status=status))
+    assert not event_matches(pattern, event("Restore", status="COMPLETED"))
+    assert not event_matches(pattern, {**event("Backup", state="FAILED"), "source": "aws.ec2"})
     target = with_topic.named("b-job-failed-topic").inputs
     assert target["arn"] == "arn:aws:sns:us-east-1:123456789012:critical"
     assert target["rule"] == rule.outputs["name"]
@@ -153,3 +164,17 @@ def test_failed_backups_in_the_stacks_notify_the_critical_route(stack):
     topic = stack.named(f"{stack.stack}-alerts-{route}").outputs["arn"]
     target = stack.named(f"{stack.stack}-backups-job-failed-topic").inputs
     assert target["arn"] == topic
+
+
+def test_the_region_is_opted_in_to_every_type_the_plan_selects(stack):
+    # DocumentDB starts opted out: without this its backups would be skipped without an error.
+    opt_in = stack.named(f"{stack.stack}-backups-opt-in")
+    assert opt_in.inputs["resourceTypeOptInPreference"] == {"RDS": True, "DocumentDB": True, "S3": True}
+    assert region_of(stack, opt_in) in (None, "us-east-1")  # the plan's region, not the DR one
+    tagged = {
+        r.type
+        for r in stack
+        if r.custom and isinstance(tags := r.inputs.get("tags"), dict) and tags.get("backup") == "true"
+    }
+    assert tagged == {"aws:rds/instance:Instance", "aws:docdb/cluster:Cluster", "aws:s3/bucket:Bucket"}
+    assert opt_in.urn in stack.named(f"{stack.stack}-backups-selection").dependencies

@@ -54,6 +54,9 @@ def test_slow_log_goes_to_an_encrypted_log_group(stack):
         "logFormat": "json",
     }
     assert log_group.inputs["kmsKeyId"] == stack.named(f"{stack.stack}-keys-logs").outputs["arn"]
+    # ElastiCache refuses a log-delivery change without apply-immediately, and the provider
+    # sends it with the group's own flag (terraform-provider-aws#49842).
+    assert group(stack).inputs["applyImmediately"] is True
 
 
 def test_cache_is_private_and_snapshotted_outside_maintenance(stack):

@@ -62,3 +62,23 @@ def test_prod_vault_lock_bounds_span_every_rule():
 )
 def test_window_overlap_wraps_around_midnight_and_the_week(daily, weekly, overlap):
     assert windows_overlap(daily, weekly) is overlap
+
+
+def test_rds_backup_retention_has_one_figure_when_aws_backup_owns_it():
+    staging = with_(with_(PROD, "tier", "staging"), "network.nat_gateways", "single")
+    found = problems(with_(with_(staging, "backup.continuous_backup_days", 14), "postgres.backup_retention_days", 7))
+    assert found == [
+        "config: backup.continuous_backup_days 14 must equal postgres.backup_retention_days 7: AWS Backup sets the RDS "
+        "retention to it"
+    ]
+    assert not problems_or_none(
+        with_(with_(staging, "backup.continuous_backup_days", 7), "postgres.backup_retention_days", 7)
+    )
+
+
+def problems_or_none(raw: dict) -> list[str]:
+    try:
+        load_settings(raw, project="platform", stack=raw["tier"])
+    except Exception as error:
+        return [str(error)]
+    return []

@@ -50,6 +50,9 @@ def test_master_password_is_generated_within_documentdb_rules_and_kept_in_secret
     assert "secretString" in version.secret_inputs
     stored = json.loads(version.inputs["secretString"])
     assert stored["password"] == reveal(password.outputs["result"]) and stored["ssl"] is True
+    # A new password (secrets.rotated_on) takes effect with its secret, not at the next
+    # maintenance window: for a cluster the flag governs only the password and the identifier.
+    assert cluster(stack).inputs["applyImmediately"] is True
 
 
 def test_backups_and_windows(staging, prod):

@@ -60,6 +60,11 @@ def test_postgres_has_enhanced_monitoring_iam_auth_and_minor_upgrades(stack):
     db = postgres(stack).inputs
     role = stack.named(f"{stack.stack}-postgres-monitoring")
     assert db["monitoringInterval"] > 0 and db["monitoringRoleArn"] == role.outputs["arn"]
+    # Enhanced Monitoring's OS metrics go to RDSOSMetrics: created first, encrypted, kept a year.
+    os_metrics = stack.named(f"{stack.stack}-postgres-log-os-metrics")
+    assert os_metrics.inputs["name"] == "RDSOSMetrics" and os_metrics.inputs["retentionInDays"] == 365
+    assert os_metrics.inputs["kmsKeyId"] == stack.named(f"{stack.stack}-keys-logs").outputs["arn"]
+    assert os_metrics.urn in postgres(stack).dependencies
     assert "monitoring.rds.amazonaws.com" in role.inputs["assumeRolePolicy"]
     policy = stack.named(f"{stack.stack}-postgres-monitoring-policy").inputs["policyArn"]
     assert policy.endswith("service-role/AmazonRDSEnhancedMonitoringRole")

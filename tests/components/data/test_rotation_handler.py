@@ -4,6 +4,7 @@ Secrets Manager, DocumentDB and ElastiCache that keep AWS's version-stage rules 
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import secrets
 import string
@@ -98,22 +99,33 @@ class FakeSecretsManager:
 
 
 class FakeDocDb:
-    """A cluster that is `modifying` for `busy_polls` status reads after each change."""
+    """A cluster as DocumentDB reports it: after a change it still reads `available` (old password)
+    for `lag_polls` status reads, then `resetting-master-credentials` for `busy_polls` reads, and
+    only then does the new password work."""
 
-    def __init__(self, password: str, busy_polls: int = 2):
-        self.password, self.busy_polls, self.busy = password, busy_polls, 0
+    def __init__(self, password: str, busy_polls: int = 2, lag_polls: int = 2):
+        self.password, self.busy_polls, self.lag_polls = password, busy_polls, lag_polls
+        self.busy, self.lag, self.requested = 0, 0, None
         self.modifications = []
 
     def modify_db_cluster(self, DBClusterIdentifier, MasterUserPassword, ApplyImmediately):
         assert DBClusterIdentifier == CLUSTER and ApplyImmediately is True
-        assert self.busy == 0, "InvalidDBClusterStateFault: the cluster is not available"
-        self.password, self.busy = MasterUserPassword, self.busy_polls
+        assert self.busy == 0 and self.lag == 0, "InvalidDBClusterStateFault: the cluster is not available"
+        self.requested, self.lag, self.busy = MasterUserPassword, self.lag_polls, self.busy_polls
         self.modifications.append(MasterUserPassword)
 
     def describe_db_clusters(self, DBClusterIdentifier):
         assert DBClusterIdentifier == CLUSTER
-        status = "modifying" if self.busy else "available"
-        self.busy = max(0, self.busy - 1)
+        if self.lag:
+            self.lag -= 1
+            status = "available"
+        elif self.busy:
+            self.busy -= 1
+            status = "resetting-master-credentials"
+            if not self.busy and self.requested:
+                self.password = self.requested
+        else:
+            status = "available"
         return {"DBClusters": [{"DBClusterIdentifier": CLUSTER, "Status": status}]}
 
 
@@ -164,11 +176,10 @@ def cache_secret(token="Initial-token-0123456789"):
     return json.dumps({"host": "h", "port": 6379, "auth_token": token, "tls": True})
 
 
-@pytest.mark.parametrize("kind", ["random", "random-key"])
-def test_application_secrets_rotate_to_a_new_value_and_keep_the_old_one_as_previous(kind):
+def test_application_secrets_rotate_to_a_new_value_and_keep_the_old_one_as_previous():
     sm = FakeSecretsManager("old-value")
     # Only Secrets Manager: set/testSecret must not touch any other service for these kinds.
-    token = rotate_fully({"secretsmanager": sm}, kind)
+    token = rotate_fully({"secretsmanager": sm}, "random")
     assert sm.current != "old-value"
     assert sm.versions[token]["stages"] >= {"AWSCURRENT"}
     assert sm.versions["initial"]["stages"] == {"AWSPREVIOUS"}  # the app still accepts it meanwhile
@@ -180,11 +191,23 @@ def test_application_secrets_keep_their_shape_of_64_alphanumerics():
     assert len(sm.current) == 64 and sm.current.isalnum()
 
 
-def test_encryption_key_stays_256_random_bits_in_base64():
-    sm = FakeSecretsManager(base64.b64encode(bytes(32)).decode())
-    rotate_fully({"secretsmanager": sm}, "random-key")
-    assert len(base64.b64decode(sm.current, validate=True)) == 32
-    assert sm.current != base64.b64encode(bytes(32)).decode()
+def test_the_encryption_keyring_gains_a_new_active_key_and_keeps_every_old_one():
+    first = base64.b64encode(bytes(32)).decode()
+    sm = FakeSecretsManager(json.dumps({"active": "k1", "keys": {"k1": first}}))
+    clients = {"secretsmanager": sm}
+    rings = [json.loads(sm.current)]
+    for _ in range(3):  # three periods later, data encrypted with k1 is still readable
+        rotate_fully(clients, "keyring")
+        rings.append(json.loads(sm.current))
+    final = rings[-1]
+    assert final["active"] == "k4" and list(final["keys"]) == ["k1", "k2", "k3", "k4"]
+    assert final["keys"]["k1"] == first
+    for older, newer in itertools.pairwise(rings):
+        assert older["keys"].items() <= newer["keys"].items()  # nothing dropped or changed
+    assert all(len(base64.b64decode(key, validate=True)) == 32 for key in final["keys"].values())
+    assert len(set(final["keys"].values())) == 4  # each a fresh random key
+    assert rings[-2]["active"] == "k3"  # AWSPREVIOUS still names a key the new ring holds
+    assert json.loads(sm.get_secret_value(ARN, VersionStage="AWSPREVIOUS")["SecretString"]) == rings[-2]
 
 
 def test_create_secret_twice_stores_one_pending_version():
@@ -229,16 +252,26 @@ def test_docdb_set_secret_waits_for_a_busy_cluster_and_test_secret_for_the_chang
     assert docdb.busy == 0 and len(docdb.modifications) == 1
 
 
-def test_test_secret_gives_up_after_a_bounded_wait(monkeypatch):
+def test_docdb_test_secret_passes_only_once_the_new_password_is_live():
+    # Right after the change the cluster still reads `available`, with the old password.
+    sm, docdb = FakeSecretsManager(docdb_secret()), FakeDocDb("Initial-password-1", lag_polls=3, busy_polls=4)
+    clients = {"secretsmanager": sm, "docdb": docdb}
+    token = sm.start_rotation()
+    for name in ("createSecret", "setSecret", "testSecret"):
+        step(clients, "docdb-master", name, token, CLUSTER)
+    pending = json.loads(sm.get_secret_value(ARN, VersionId=token, VersionStage="AWSPENDING")["SecretString"])
+    assert docdb.password == pending["password"]  # finishSecret may now make it AWSCURRENT
+
+
+def test_set_secret_gives_up_after_a_bounded_wait(monkeypatch):
     sm, docdb = FakeSecretsManager(docdb_secret()), FakeDocDb("Initial-password-1", busy_polls=10**6)
     clients = {"secretsmanager": sm, "docdb": docdb}
     token = sm.start_rotation()
     step(clients, "docdb-master", "createSecret", token, CLUSTER)
-    step(clients, "docdb-master", "setSecret", token, CLUSTER)
-    clock = iter(range(0, 10**6, handler.POLL_SECONDS))
+    clock = iter(range(0, 10**6, handler.CHANGE_POLL_SECONDS))
     monkeypatch.setattr(handler.time, "monotonic", lambda: next(clock))
-    with pytest.raises(RuntimeError, match=f"{CLUSTER} is still 'modifying'"):
-        step(clients, "docdb-master", "testSecret", token, CLUSTER)
+    with pytest.raises(RuntimeError, match=f"{CLUSTER} is still 'resetting-master-credentials'"):
+        step(clients, "docdb-master", "setSecret", token, CLUSTER)
     assert sm.current == docdb_secret()  # AWSCURRENT untouched: the rotation is retried, not half-done
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from components.config.data import SecretsSettings
 from components.data.secrets import rotation_keepers
 from pulumi_offline.program import Secret, reveal
@@ -54,8 +56,8 @@ def leaks(graph) -> list[str]:
 
 def test_no_generated_secret_appears_in_plaintext_anywhere(stack):
     # 3 passwords, the encryption key (base64 and hex), the DocumentDB password, the cache token,
-    # CloudFront's origin header.
-    assert len(generated_values(stack)) == 8
+    # CloudFront's two origin header values.
+    assert len(generated_values(stack)) == 9
     assert leaks(stack) == []
 
 
@@ -82,9 +84,11 @@ def test_stack_exports_secret_arns_but_no_secret_values(stack):
     assert stack.outputs["cache_secret_arn"].startswith("arn:aws:secretsmanager:")
 
 
-def test_encryption_key_is_256_random_bits(stack):
+def test_encryption_key_is_a_keyring_of_one_256_bit_key_to_start(stack):
     key = stack.named(f"{stack.stack}-secrets-encryption-key-random")
     assert key.type == "random:index/randomBytes:RandomBytes" and key.inputs["length"] == 32
+    stored = json.loads(stack.named(f"{stack.stack}-secrets-encryption-key-value").inputs["secretString"])
+    assert stored == {"active": "k1", "keys": {"k1": reveal(key.outputs["base64"])}}
 
 
 def test_prod_secrets_are_protected_and_recoverable_for_30_days(prod, staging):
@@ -96,6 +100,11 @@ def test_prod_secrets_are_protected_and_recoverable_for_30_days(prod, staging):
 def test_a_new_rotation_date_regenerates_every_generated_secret():
     assert rotation_keepers(SecretsSettings()) == {"rotated_on": "initial"}
     rotated = build("staging", extra_config={"platform:secrets": '{"rotated_on": "2026-11-01"}'})
-    randoms = [r for r in rotated if r.type.startswith("random:")]
-    assert len(randoms) == 7  # the six data-tier values and CloudFront's origin header
-    assert all(r.inputs["keepers"] == {"rotated_on": "2026-11-01"} for r in randoms)
+    randoms = {r.name: r.inputs.get("keepers") for r in rotated if r.type.startswith("random:")}
+    # The encryption key is the exception: replacing it would make stored data unreadable, so it
+    # has no keepers and rotates by gaining a key (the rotation function, kind `keyring`).
+    assert randoms.pop("staging-secrets-encryption-key-random") is None
+    # CloudFront's origin header rotates by slot (edge.origin_secret.rotated_on, docs/edge.md).
+    assert randoms.pop("staging-origin-secret-value") == randoms.pop("staging-origin-secret-value-b")
+    assert len(randoms) == 5  # the other data-tier values
+    assert all(keepers == {"rotated_on": "2026-11-01"} for keepers in randoms.values())

@@ -113,6 +113,8 @@ def test_standard_logs_go_to_the_edge_log_bucket(stack):
     assert logging == {"bucket": bucket["bucketDomainName"], "prefix": "cloudfront/", "includeCookies": False}
     ownership = stack.named(f"{stack.stack}-edge-logs-ownership").inputs["rule"]["objectOwnership"]
     assert ownership == "BucketOwnerPreferred"  # CloudFront standard logging writes through ACLs
+    # ... so the distribution is created only once the bucket's ACLs are enabled.
+    assert stack.named(f"{stack.stack}-edge-logs-ownership").urn in distribution(stack).dependencies
 
 
 def test_site_name_aliases_the_distribution_for_ipv4_and_ipv6(stack):
@@ -120,6 +122,8 @@ def test_site_name_aliases_the_distribution_for_ipv4_and_ipv6(stack):
         record = stack.named(f"{stack.stack}-cdn-dns-{record_type}").inputs
         assert record["name"] == DOMAIN[stack.stack]
         assert record["aliases"][0]["name"] == distribution(stack).outputs["domainName"]
+        # Route 53 doesn't allow evaluating a CloudFront distribution's health (AliasTarget API).
+        assert record["aliases"][0]["evaluateTargetHealth"] is False
 
 
 def test_data_key_lets_cloudfront_decrypt_assets_of_this_account_only(stack):

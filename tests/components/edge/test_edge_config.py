@@ -36,7 +36,14 @@ def test_edge_defaults_follow_the_tier():
     [
         ({"traffic": {"blue": 150, "green": 0}}, "traffic.blue: Input should be less than or equal to 100"),
         ({"traffic": {"blue": 60, "green": 30}}, "traffic: weights must sum to 100, got blue 60 + green 30 = 90"),
-        ({"traffic": {"blue": 50, "green": 50}}, "traffic.green sends 50% to compute.green, which has no instances"),
+        ({"traffic": {"blue": 50, "green": 50}}, "traffic.green sends 50% to compute.green, whose min_size 0"),
+        # desired_capacity is set at creation only: min_size is what keeps instances behind a weight.
+        (
+            {"traffic": {"blue": 50, "green": 50}, "compute": {"green": {"min_size": 0, "desired_capacity": 2}}},
+            "traffic.green sends 50% to compute.green, whose min_size 0 guarantees no instances",
+        ),
+        # CloudFront rejects a default TTL below the cache policy's min_ttl of 1 s.
+        ({"edge": {"static_ttl_seconds": 0}}, "edge.static_ttl_seconds: Input should be greater than or equal to 1"),
         (
             {"compute": {"blue": {"min_size": 5, "max_size": 3, "desired_capacity": 4}}},
             "compute.blue: min_size 5 is greater than max_size 3",

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 
-from pulumi_offline.program import reveal
+import pulumi_aws as aws
+
+from components.config.edge import OriginSecretSettings
+from components.edge.origin_secret import OriginSecret
+from pulumi_offline.program import reveal, run
 from tests.graph import region_of
 
 DOMAIN = {"staging": "staging.example.com", "prod": "app.example.com"}
@@ -50,3 +54,37 @@ def test_origin_secret_value_appears_only_in_secret_inputs_and_never_in_outputs(
             if value in json.dumps(input_value, default=str):
                 assert key in registration.secret_inputs, (registration.name, key)
     assert value not in json.dumps(stack.outputs, default=str)
+
+
+def test_both_origin_values_stay_secret(stack):
+    for name in ("value", "value-b"):
+        value = reveal(stack.named(f"{stack.stack}-origin-secret-{name}").outputs["result"])
+        assert value not in json.dumps(stack.outputs, default=str)
+        for registration in stack:
+            for key, input_value in registration.inputs.items():
+                if value in json.dumps(input_value, default=str):
+                    assert key in registration.secret_inputs, (registration.name, key)
+
+
+def origin_secret_run(settings: dict):
+    """Just the component, with `edge.origin_secret` = settings (no stack run)."""
+
+    def program():
+        OriginSecret("o", aws.kms.Key("k"), OriginSecretSettings.model_validate(settings))
+
+    graph = run(program)
+    slots = {"a": graph.named("o-value"), "b": graph.named("o-value-b")}
+    values = {slot: reveal(r.outputs["result"]) for slot, r in slots.items()}
+    stored = json.loads(reveal(graph.named("o-version").inputs["secretString"]))
+    assert stored["values"] == values and stored["header"] == "X-Origin-Verify"
+    return stored["sends"], values, {slot: r.inputs["keepers"] for slot, r in slots.items()}
+
+
+def test_an_origin_secret_rotation_regenerates_only_the_slot_cloudfront_does_not_send():
+    # Step 1: a new date for the idle slot regenerates only it; CloudFront keeps sending `a`.
+    _, _, before = origin_secret_run({})
+    sends, _, after = origin_secret_run({"sends": "a", "rotated_on": {"b": "2026-11-01"}})
+    assert after == {"a": before["a"], "b": {"rotated_on": "2026-11-01"}} and sends == "a"
+    # Step 2: CloudFront moves to `b`; neither value changes, so the ALB accepts both throughout.
+    sends, _, moved = origin_secret_run({"sends": "b", "rotated_on": {"b": "2026-11-01"}})
+    assert moved == after and sends == "b"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from components.edge.load_balancer import target_group_name
 from pulumi_offline.program import reveal
 from tests.components.variants import canary, rolled_back
 from tests.graph import resource
@@ -15,8 +16,9 @@ TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 
 
-def origin_secret(graph) -> str:
-    return reveal(graph.named(f"{graph.stack}-origin-secret-value").outputs["result"])
+def origin_secret(graph, slot: str = "a") -> str:
+    name = f"{graph.stack}-origin-secret-value" + ("" if slot == "a" else f"-{slot}")
+    return reveal(graph.named(name).outputs["result"])
 
 
 def listener(graph, port):
@@ -67,7 +69,12 @@ def test_requests_without_the_origin_secret_header_get_403(stack):
     assert default["type"] == "fixed-response" and default["fixedResponse"]["statusCode"] == "403"
     rule = stack.named(f"{stack.stack}-lb-forward")
     (condition,) = rule.inputs["conditions"]
-    assert condition["httpHeader"] == {"httpHeaderName": "X-Origin-Verify", "values": [origin_secret(stack)]}
+    # Both slots' values: CloudFront sends one, and during a rotation its edges move to the other.
+    assert condition["httpHeader"] == {
+        "httpHeaderName": "X-Origin-Verify",
+        "values": [origin_secret(stack, "a"), origin_secret(stack, "b")],
+    }
+    assert "conditions" in rule.secret_inputs
     assert "conditions" in rule.secret_inputs  # the header value is stored encrypted in state
 
 
@@ -103,9 +110,18 @@ def test_each_colour_has_a_target_group_checked_on_health_every_10_seconds(stack
     for color in ("blue", "green"):
         group = resource(stack, TARGET_GROUP, f"{stack.stack}-lb-{color}").inputs
         assert group["port"] == 3000 and group["protocol"] == "HTTP"
-        assert group["healthCheck"]["path"] == "/health" and group["healthCheck"]["interval"] == 10
+        # DEP-2: readiness, which turns 503 while the app stops, so the target drains first.
+        assert group["healthCheck"]["path"] == "/ready" and group["healthCheck"]["interval"] == 10
         assert group["loadBalancingAlgorithmType"] == "least_outstanding_requests"
-        assert len(group["name"]) <= 32 and group["name"].endswith(color)
+        assert group["name"] == f"platform-{stack.stack}-{color}-3000"
+
+
+def test_a_new_app_port_gets_target_groups_of_new_names():
+    # A port change replaces the target group, the replacement created first: its name must be free.
+    names = {target_group_name("platform-prod", "blue", port) for port in (3000, 8080)}
+    assert names == {"platform-prod-blue-3000", "platform-prod-blue-8080"}
+    # 32 characters at most (AWS), the colour and port kept whole, no doubled hyphen.
+    assert target_group_name("a-very-long-project-name-prod", "green", 65535) == "a-very-long-project-green-65535"
 
 
 def test_listener_forwards_by_the_configured_weights(stack):
@@ -133,3 +149,4 @@ def test_origin_hostname_aliases_the_alb(stack):
     domain = {"staging": "staging.example.com", "prod": "app.example.com"}[stack.stack]
     assert record["name"] == f"origin.{domain}" and record["type"] == "A"
     assert record["aliases"][0]["name"] == alb["dnsName"] and record["aliases"][0]["zoneId"] == alb["zoneId"]
+    assert record["aliases"][0]["evaluateTargetHealth"] is True  # no healthy target: Route 53 answers elsewhere

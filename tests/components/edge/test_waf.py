@@ -43,13 +43,57 @@ def test_each_client_ip_is_limited_to_100_requests_per_second(stack, where):
     assert "block" in rate["action"]
 
 
-def test_alb_acl_counts_the_client_address_cloudfront_forwards(stack):
-    (rate,) = [r for r in acl(stack, "alb").inputs["rules"] if "rateBasedStatement" in r["statement"]]
-    statement = rate["statement"]["rateBasedStatement"]
+def matches(statement: dict, request: dict) -> bool:
+    """WAF's verdict for the statement kinds these ACLs use, on `request` = {"path", "headers",
+    "labels"} (header names lower-case)."""
+    if "andStatement" in statement:
+        return all(matches(s, request) for s in statement["andStatement"]["statements"])
+    if "notStatement" in statement:
+        return not matches(statement["notStatement"]["statement"], request)
+    if "labelMatchStatement" in statement:
+        return statement["labelMatchStatement"]["key"] in request["labels"]
+    byte = statement["byteMatchStatement"]
+    field = byte["fieldToMatch"]
+    value = request["path"] if "uriPath" in field else request["headers"].get(field["singleHeader"]["name"], "")
+    constraint, needle = byte["positionalConstraint"], byte["searchString"]
+    return {"CONTAINS": needle in value, "STARTS_WITH": value.startswith(needle)}[constraint]
+
+
+def request(path="/api/orders", xff="203.0.113.9", labels=()):
+    return {"path": path, "headers": {"x-forwarded-for": xff}, "labels": set(labels)}
+
+
+def rate_rule(graph, where):
+    (rate,) = [r for r in acl(graph, where).inputs["rules"] if "rateBasedStatement" in r["statement"]]
+    return rate["statement"]["rateBasedStatement"]
+
+
+def test_alb_acl_counts_only_the_client_address_cloudfront_wrote(stack):
+    statement = rate_rule(stack, "alb")
     assert statement["aggregateKeyType"] == "FORWARDED_IP"
     assert statement["forwardedIpConfig"]["headerName"] == "X-Forwarded-For"
-    (cdn_rate,) = [r for r in acl(stack, "cdn").inputs["rules"] if "rateBasedStatement" in r["statement"]]
-    assert cdn_rate["statement"]["rateBasedStatement"]["aggregateKeyType"] == "IP"
+    counted = statement["scopeDownStatement"]
+    # CloudFront sets X-Forwarded-For to the viewer's address ...
+    assert matches(counted, request(xff="203.0.113.9"))
+    # ... or appends it to the viewer's own header, whose first (forgeable) entry WAF would read.
+    assert not matches(counted, request(xff="198.51.100.1, 203.0.113.9"))
+    assert rate_rule(stack, "cdn")["aggregateKeyType"] == "IP"  # CloudFront sees the viewer itself
+    assert "scopeDownStatement" not in rate_rule(stack, "cdn")
+
+
+@pytest.mark.parametrize("where", ACLS)
+def test_large_bodies_are_blocked_everywhere_but_the_api(stack, where):
+    rules = acl(stack, where).inputs["rules"]
+    (common,) = [r for r in rules if r["name"] == "AWSManagedRulesCommonRuleSet"]
+    overrides = common["statement"]["managedRuleGroupStatement"]["ruleActionOverrides"]
+    # Only the 8 KB body rule is relaxed to count (it still labels); the rest of the set blocks.
+    assert overrides == [{"name": "SizeRestrictions_BODY", "actionToUse": {"count": {}}}]
+    (large,) = [r for r in rules if r["name"] == "block-large-bodies-outside-api"]
+    assert "block" in large["action"] and large["priority"] > common["priority"]  # labels exist by then
+    label = ["awswaf:managed:aws:core-rule-set:SizeRestrictions_Body"]
+    assert matches(large["statement"], request(path="/index.html", labels=label))
+    assert not matches(large["statement"], request(path="/api/uploads", labels=label))
+    assert not matches(large["statement"], request(path="/index.html"))
 
 
 def test_cloudfront_acl_is_global_in_us_east_1_and_attached_to_the_distribution(stack):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 
 import pytest
 
@@ -71,11 +72,26 @@ def test_data_tier_has_no_route_out_of_the_vpc(stack):
     assert len(associations) == len(subnets(stack, "data"))
 
 
-def test_s3_gateway_endpoint_serves_private_tiers(stack):
+def test_s3_gateway_endpoint_serves_the_app_tier_with_aws_owned_buckets_only(stack):
     (endpoint,) = stack.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
     assert endpoint.inputs["serviceName"] == "com.amazonaws.us-east-1.s3"
     assert endpoint.inputs["vpcEndpointType"] == "Gateway"
-    assert len(endpoint.inputs["routeTableIds"]) == len(subnets(stack, "app")) + 1
+    app_tables = {t.id for t in stack.of_type("aws:ec2/routeTable:RouteTable") if "-app-" in t.name}
+    assert set(endpoint.inputs["routeTableIds"]) == app_tables  # the data tier: no route to S3 at all
+    assert len(app_tables) == len(subnets(stack, "app"))
+    (statement,) = json.loads(endpoint.inputs["policy"])["Statement"]
+    assert (statement["Effect"], statement["Action"]) == ("Allow", "s3:GetObject")
+    assert set(statement["Resource"]) == {
+        "arn:aws:s3:::al2023-repos-us-east-1-de612dc2/*",  # dnf on AL2023
+        "arn:aws:s3:::prod-us-east-1-starport-layer-bucket/*",  # ECR image layers
+        "arn:aws:s3:::aws-ssm-us-east-1/*",
+        "arn:aws:s3:::amazon-ssm-us-east-1/*",
+        "arn:aws:s3:::amazon-ssm-packages-us-east-1/*",
+        "arn:aws:s3:::us-east-1-birdwatcher-prod/*",
+        "arn:aws:s3:::aws-ssm-distributor-file-us-east-1/*",
+        "arn:aws:s3:::aws-ssm-document-attachments-us-east-1/*",
+        "arn:aws:s3:::patch-baseline-snapshot-us-east-1/*",
+    }
 
 
 def test_flow_logs_capture_all_traffic_into_an_encrypted_log_group(stack):

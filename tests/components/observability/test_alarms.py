@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests.conftest import REPO, build
-from tests.graph import region_of
+from tests.graph import event_matches, region_of
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 TOPIC = "aws:sns/topic:Topic"
@@ -77,9 +77,8 @@ def test_failed_backup_jobs_page_the_critical_route(staging, prod):
         (rule,) = [
             r for r in graph.of_type("aws:cloudwatch/eventRule:EventRule") if "aws.backup" in r.inputs["eventPattern"]
         ]
-        pattern = json.loads(rule.inputs["eventPattern"])
-        assert "Backup Job State Change" in pattern["detail-type"]
-        assert {"FAILED", "ABORTED", "EXPIRED"} <= set(pattern["detail"]["state"])
+        failed = {"source": "aws.backup", "detail-type": "Backup Job State Change", "detail": {"state": "FAILED"}}
+        assert event_matches(json.loads(rule.inputs["eventPattern"]), failed)
         (target,) = [t for t in graph.of_type("aws:cloudwatch/eventTarget:EventTarget") if t.parent == rule.parent]
         assert target.inputs["arn"] == graph.named(f"{graph.stack}-alerts-{expected}").outputs["arn"]
 
@@ -106,6 +105,27 @@ def test_thresholds_follow_stack_config(prod, tuned):
 def test_free_storage_threshold_is_a_share_of_the_allocated_storage(staging, prod):
     for graph, gib in ((staging, 20), (prod, 100)):
         assert graph.named(f"{graph.stack}-alarms-postgres-free-storage").inputs["threshold"] == gib * 1024**3 * 0.2
+
+
+def test_storage_autoscaling_limits_page_through_rds_events(staging, prod):
+    # The allocation grows under autoscaling (20→100 GiB staging, 100→1000 GiB prod), which no
+    # FreeStorageSpace threshold follows: RDS's own events say when space really runs out.
+    for graph, route in ((staging, "warning"), (prod, "critical")):
+        rule = graph.named(f"{graph.stack}-alarms-postgres-storage-events")
+        pattern = json.loads(rule.inputs["eventPattern"])
+        db = graph.named(f"{graph.stack}-postgres-instance").outputs["identifier"]
+
+        def event(event_id: str, source: str = db) -> dict:
+            detail = {"SourceIdentifier": source, "EventID": event_id}
+            return {"source": "aws.rds", "detail-type": "RDS DB Instance Event", "detail": detail}
+
+        for event_id in ("RDS-EVENT-0224", "RDS-EVENT-0223", "RDS-EVENT-0007"):
+            assert event_matches(pattern, event(event_id)), event_id
+        assert not event_matches(pattern, event("RDS-EVENT-0217"))  # a normal autoscaling step
+        assert not event_matches(pattern, event("RDS-EVENT-0224", source="another-db"))
+        target = graph.named(f"{graph.stack}-alarms-postgres-storage-events-topic").inputs
+        assert target["arn"] == graph.named(f"{graph.stack}-alerts-{route}").outputs["arn"]
+        assert target["rule"] == rule.outputs["name"]
 
 
 def test_one_set_of_cache_alarms_per_node(staging, prod):

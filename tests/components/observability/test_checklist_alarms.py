@@ -81,7 +81,7 @@ def test_every_live_colour_has_a_no_healthy_targets_alarm(stack):
     live = {
         tg.outputs["arnSuffix"]
         for tg in stack.of_type("aws:lb/targetGroup:TargetGroup")
-        if tg.inputs["name"].endswith("-blue")
+        if tg.name == f"{stack.stack}-lb-blue"
     }
     assert groups == live  # both stacks send 100% to blue
 
