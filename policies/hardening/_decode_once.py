@@ -74,9 +74,11 @@ def install() -> None:
     servicer: Any = sdk_policy._PolicyAnalyzerServicer  # pyright: ignore[reportPrivateUsage] -- the SDK's servicer, patched in place
     if getattr(servicer, "_decodes_once", False):
         return
-    sdk_policy.json_format = _JsonFormat()  # pyright: ignore[reportAttributeAccessIssue] -- same interface, memoized
-    sdk_policy.deserialize_properties = _remembered(sdk_deserialize.deserialize_properties)
-    sdk_policy.unknown_checking_proxy = _remembered(sdk_proxy.unknown_checking_proxy)
+    # The names the servicer's module looks up at call time (module globals, not exports).
+    module: Any = sdk_policy
+    module.json_format = _JsonFormat()
+    module.deserialize_properties = _remembered(sdk_deserialize.deserialize_properties)
+    module.unknown_checking_proxy = _remembered(sdk_proxy.unknown_checking_proxy)
     servicer._get_resource_options = _remembered(servicer._get_resource_options, method=True)
     servicer._get_provider_resource = _remembered(servicer._get_provider_resource, method=True)
     servicer.Analyze = _per_request(servicer.Analyze)
