@@ -21,7 +21,7 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/health":
             self._reply(200, {"status": "ok"})
         elif self.path == "/ready":
-            ready = not self.server.stopping.is_set()
+            ready = isinstance(self.server, AppServer) and not self.server.stopping.is_set()
             self._reply(200 if ready else 503, {"ready": ready})
         else:
             self._reply(404, {"error": "not found"})
@@ -40,10 +40,16 @@ class Handler(BaseHTTPRequestHandler):
         print(f"{self.address_string()} {format % args}", flush=True)
 
 
-def make_server(host: str, port: int) -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer((host, port), Handler)
-    server.stopping = threading.Event()
-    return server
+class AppServer(ThreadingHTTPServer):
+    """The HTTP server, with the event that says the process was asked to stop."""
+
+    def __init__(self, address: tuple[str, int]) -> None:
+        super().__init__(address, Handler)
+        self.stopping = threading.Event()
+
+
+def make_server(host: str, port: int) -> AppServer:
+    return AppServer((host, port))
 
 
 def main() -> None:

@@ -2,7 +2,10 @@
 
 from pulumi_policy import PolicyPack
 
-from hardening import ALL, PACK_ENFORCEMENT, PACK_NAME
+from hardening import ALL, PACK_ENFORCEMENT, PACK_NAME, _decode_once
+
+# Each resource decoded once per request instead of once per policy (see the module).
+_decode_once.install()
 
 PolicyPack(
     name=PACK_NAME,

@@ -31,7 +31,7 @@ def timed(argv: list[str]) -> float:
 
 
 def main() -> None:
-    options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    options = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
     options.add_argument("--stack", default="prod")
     options.add_argument("--runs", type=int, default=5)
     args = options.parse_args()

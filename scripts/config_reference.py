@@ -144,7 +144,7 @@ def embed(text: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
     parser.add_argument("--check", action="store_true", help="exit 1 when README.md is stale")
     args = parser.parse_args(argv)
     current = README.read_text()

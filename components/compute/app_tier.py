@@ -152,8 +152,9 @@ class AppTier(pulumi.ComponentResource):
                 f"{name}-{color}",
                 name=f"{resource_name}-{color}",
                 vpc_zone_identifiers=subnet_ids,
+                # The SDK types the version as a string (a number, "$Latest" or "$Default").
                 launch_template=aws.autoscaling.GroupLaunchTemplateArgs(
-                    id=template.id, version=template.latest_version
+                    id=template.id, version=template.latest_version.apply(str)
                 ),
                 min_size=fleet.min_size,
                 max_size=fleet.max_size,
@@ -179,7 +180,11 @@ class AppTier(pulumi.ComponentResource):
                         skip_matching=True,
                     ),
                 ),
-                enabled_metrics=["GroupInServiceInstances", "GroupDesiredCapacity", "GroupTotalInstances"],
+                enabled_metrics=[
+                    aws.autoscaling.Metric.GROUP_IN_SERVICE_INSTANCES,
+                    aws.autoscaling.Metric.GROUP_DESIRED_CAPACITY,
+                    aws.autoscaling.Metric.GROUP_TOTAL_INSTANCES,
+                ],
                 tags=[
                     aws.autoscaling.GroupTagArgs(key=key, value=value, propagate_at_launch=False)
                     for key, value in sorted(instance_tags.items())

@@ -25,59 +25,71 @@ class AlarmThresholds(Section):
 
     # Load balancer (seed: "Error rate >5%" critical, ">1%" warning; "Response time >1000ms/>500ms").
     error_rate_critical_percent: float = Field(
-        5, gt=0, le=100, description="ALB 5xx responses as a percent of requests that page (seed: > 5%)."
+        default=5, gt=0, le=100, description="ALB 5xx responses as a percent of requests that page (seed: > 5%)."
     )
-    error_rate_warning_percent: float = Field(1, gt=0, le=100, description="ALB 5xx percent that warns (seed: > 1%).")
+    error_rate_warning_percent: float = Field(
+        default=1, gt=0, le=100, description="ALB 5xx percent that warns (seed: > 1%)."
+    )
     # Below this many requests a minute the 5xx rate is not evaluated: 1 failure in 3 requests at
     # 3 AM is 33% and not an incident.
     error_rate_min_requests_per_minute: int = Field(
-        20, ge=0, description="Below this many requests a minute the 5xx rate is not evaluated."
+        default=20, ge=0, description="Below this many requests a minute the 5xx rate is not evaluated."
     )
     latency_critical_ms: int = Field(
-        1000, gt=0, description="ALB target response time (p95, ms) that pages (seed: > 1000 ms)."
+        default=1000, gt=0, description="ALB target response time (p95, ms) that pages (seed: > 1000 ms)."
     )
     latency_warning_ms: int = Field(
-        500, gt=0, description="ALB target response time (p95, ms) that warns (seed: > 500 ms)."
+        default=500, gt=0, description="ALB target response time (p95, ms) that warns (seed: > 500 ms)."
     )
 
     # Application tier (seed: "CPU >80%", "Memory >80%" warning, "Out of memory" critical,
     # "Disk space <20%").
     app_cpu_percent: float = Field(
-        80, ge=0, le=100, description="Application fleet CPU percent that warns (seed: > 80%)."
+        default=80, ge=0, le=100, description="Application fleet CPU percent that warns (seed: > 80%)."
     )
     app_memory_warning_percent: float = Field(
-        80, ge=0, le=100, description="Application memory use percent that warns (seed: > 80%)."
+        default=80, ge=0, le=100, description="Application memory use percent that warns (seed: > 80%)."
     )
     app_memory_critical_percent: float = Field(
-        95, ge=0, le=100, description="Application memory use percent that pages (near out of memory)."
+        default=95, ge=0, le=100, description="Application memory use percent that pages (near out of memory)."
     )
     app_disk_free_percent: float = Field(
-        20, ge=0, le=100, description="Free root-volume percent below which the application tier warns (seed: < 20%)."
+        default=20,
+        ge=0,
+        le=100,
+        description="Free root-volume percent below which the application tier warns (seed: < 20%).",
     )
 
     # Data stores (seed: "Connection count > 40", critical "> 100 active", "CPU utilization > 80%",
     # "Disk usage > 80%", "Replication lag > 10 seconds").
     db_cpu_percent: float = Field(
-        80, ge=0, le=100, description="Postgres and DocumentDB CPU percent that warns (seed: > 80%)."
+        default=80, ge=0, le=100, description="Postgres and DocumentDB CPU percent that warns (seed: > 80%)."
     )
     db_free_storage_percent: float = Field(
-        20, ge=0, le=100, description="Postgres free storage percent below which it warns (seed: disk usage > 80%)."
+        default=20,
+        ge=0,
+        le=100,
+        description="Postgres free storage percent below which it warns (seed: disk usage > 80%).",
     )
-    db_connections_warning: int = Field(40, ge=1, description="Database connections that warn (seed: > 40).")
-    db_connections_critical: int = Field(100, ge=1, description="Database connections that page (seed: > 100 active).")
-    db_latency_ms: float = Field(20, gt=0, description="Postgres read/write latency (ms) that warns.")
+    db_connections_warning: int = Field(default=40, ge=1, description="Database connections that warn (seed: > 40).")
+    db_connections_critical: int = Field(
+        default=100, ge=1, description="Database connections that page (seed: > 100 active)."
+    )
+    db_latency_ms: float = Field(default=20, gt=0, description="Postgres read/write latency (ms) that warns.")
     # Seed: "Database slow queries >100" (slow = over the store's own slow-query threshold).
     slow_queries_per_5_minutes: int = Field(
-        100,
+        default=100,
         ge=0,
         description="Slow queries (over the store's slow-query threshold) per 5 minutes that warn (seed: > 100).",
     )
-    replica_lag_seconds: float = Field(10, gt=0, description="Replication lag in seconds that warns (seed: > 10 s).")
-    cache_cpu_percent: float = Field(80, ge=0, le=100, description="Cache engine CPU percent that warns.")
-    cache_memory_percent: float = Field(80, ge=0, le=100, description="Cache memory use percent that warns.")
+    replica_lag_seconds: float = Field(
+        default=10, gt=0, description="Replication lag in seconds that warns (seed: > 10 s)."
+    )
+    cache_cpu_percent: float = Field(default=80, ge=0, le=100, description="Cache engine CPU percent that warns.")
+    cache_memory_percent: float = Field(default=80, ge=0, le=100, description="Cache memory use percent that warns.")
     # Any eviction means the cache is full and dropping keys the application expects.
     cache_evictions_per_5_minutes: int = Field(
-        0,
+        default=0,
         ge=0,
         description="Cache evictions per 5 minutes above which it warns (any eviction drops keys the app expects).",
     )
@@ -85,10 +97,10 @@ class AlarmThresholds(Section):
     # Edge (NET-8: "alert 7 days before expiry"); a blocked-request spike is an attack or a bad
     # rule blocking real users, both worth a look.
     certificate_days_to_expiry: int = Field(
-        7, ge=1, le=45, description="Days before an ACM certificate expires at which it alarms (NET-8: 7)."
+        default=7, ge=1, le=45, description="Days before an ACM certificate expires at which it alarms (NET-8: 7)."
     )
     waf_blocked_requests_per_5_minutes: int = Field(
-        1000,
+        default=1000,
         ge=1,
         description="WAF blocked requests per 5 minutes that warn (an attack, or a rule blocking real users).",
     )

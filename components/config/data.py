@@ -67,8 +67,11 @@ def _check_weekly(window: str) -> str:
 
 def windows_overlap(daily: str, weekly: str) -> bool:
     """True when the daily window (every day) intersects the weekly one, wrapping around midnight."""
-    h1, m1, h2, m2 = DAILY_WINDOW.match(daily).groups()
-    d1, wh1, wm1, d2, wh2, wm2 = WEEKLY_WINDOW.match(weekly).groups()
+    daily_match, weekly_match = DAILY_WINDOW.match(daily), WEEKLY_WINDOW.match(weekly)
+    if daily_match is None or weekly_match is None:
+        raise ValueError(f"{daily!r} and {weekly!r} are not a daily and a weekly UTC window")
+    h1, m1, h2, m2 = daily_match.groups()
+    d1, wh1, wm1, d2, wh2, wm2 = weekly_match.groups()
     start = DAYS.index(d1) * 1440 + _minutes(wh1, wm1)
     end = DAYS.index(d2) * 1440 + _minutes(wh2, wm2)
     weekly_spans = [(start, end)] if end > start else [(start, WEEK), (0, end)]

@@ -45,7 +45,8 @@ class OriginSecretSettings(Section):
 class EdgeSettings(Section):
     """CloudFront, WAF and the load balancer in front of the application (NET-1..4, NET-8)."""
 
-    cloudfront_prefix_list_id: str | None = Field(
+    # Typed as validated: unset becomes the region's known list (or an error).
+    cloudfront_prefix_list_id: str = Field(
         None,
         validate_default=True,
         description="Id of the com.amazonaws.global.cloudfront.origin-facing prefix list the ALB admits "
@@ -112,11 +113,11 @@ class EdgeSettings(Section):
         """Requests per client IP per window: the per-second figure over the whole window."""
         return self.rate_limit_per_second * self.rate_limit_window_seconds
 
-    @field_validator("cloudfront_prefix_list_id", mode="after")
+    @field_validator("cloudfront_prefix_list_id", mode="before")
     @classmethod
-    def _known_prefix_list(cls, value: str | None, info: ValidationInfo) -> str:
-        if value:
-            if not value.startswith("pl-"):
+    def _known_prefix_list(cls, value: object, info: ValidationInfo) -> object:
+        if value not in (None, ""):
+            if isinstance(value, str) and not value.startswith("pl-"):
                 raise ValueError(f"{value!r} is not a prefix list id (pl-…)")
             return value
         region = (info.context or {}).get("region")

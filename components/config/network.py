@@ -18,9 +18,11 @@ MIN_FLOW_LOG_RETENTION = {"staging": 7, "prod": 365}
 class SubnetPrefixes(Section):
     """Prefix length of each tier's subnet (one subnet per tier per AZ)."""
 
-    public: int = Field(24, ge=16, le=28, description="Prefix length of each public subnet (ALB, NAT gateways).")
-    app: int = Field(20, ge=16, le=28, description="Prefix length of each app subnet (instances or pods).")
-    data: int = Field(24, ge=16, le=28, description="Prefix length of each data subnet (databases, cache).")
+    public: int = Field(
+        default=24, ge=16, le=28, description="Prefix length of each public subnet (ALB, NAT gateways)."
+    )
+    app: int = Field(default=20, ge=16, le=28, description="Prefix length of each app subnet (instances or pods).")
+    data: int = Field(default=24, ge=16, le=28, description="Prefix length of each data subnet (databases, cache).")
 
 
 class ExplicitSubnets(Section):

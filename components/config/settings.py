@@ -44,12 +44,13 @@ class Settings(Section):
     )
     owner: str = Field(min_length=1, description="Owning team, in the `owner` tag (DEP-3).")
     cost_centre: str = Field(min_length=1, description="Cost centre, in the `cost-centre` tag (DEP-3).")
-    domain: str | None = Field(
+    # Typed as validated: the validators below turn an unset value into an error.
+    domain: str = Field(
         None,
         validate_default=True,
         description="The site's DNS name; CloudFront serves it, the ALB serves `<origin_subdomain>.<domain>`.",
     )
-    hosted_zone_id: str | None = Field(
+    hosted_zone_id: str = Field(
         None,
         validate_default=True,
         description="Route 53 hosted zone of `domain` (certificate validation and alias records).",
@@ -84,23 +85,23 @@ class Settings(Section):
             raise ValueError(f"{value!r} is not an AWS region name (like us-east-1)")
         return value
 
-    @field_validator("domain")
+    @field_validator("domain", mode="before")
     @classmethod
-    def _domain(cls, value: str | None, info: ValidationInfo) -> str | None:
+    def _domain(cls, value: object, info: ValidationInfo) -> object:
         if value is None:
             # Every tier serves HTTPS through CloudFront and the ALB, whose ACM certificates are
             # validated in this domain's zone.
             raise ValueError(f"{tier_of(info)} needs the site's domain (pulumi config set domain app.example.com)")
-        if not DOMAIN.match(value):
+        if isinstance(value, str) and not DOMAIN.match(value):
             raise ValueError(f"{value!r} is not a lower-case DNS name")
         return value
 
-    @field_validator("hosted_zone_id")
+    @field_validator("hosted_zone_id", mode="before")
     @classmethod
-    def _zone(cls, value: str | None, info: ValidationInfo) -> str | None:
+    def _zone(cls, value: object, info: ValidationInfo) -> object:
         if value is None:
             raise ValueError(f"{tier_of(info)} needs the Route 53 hosted zone id of its domain")
-        if not HOSTED_ZONE_ID.match(value):
+        if isinstance(value, str) and not HOSTED_ZONE_ID.match(value):
             raise ValueError(f"{value!r} is not a Route 53 hosted zone id (like Z0123456789ABCDEFGHIJ)")
         return value
 
@@ -109,8 +110,6 @@ class Settings(Section):
         problems = []
         if self.dr_region == self.region:
             problems.append(f"dr_region must differ from the primary region {self.region} (DB-6)")
-        if (self.domain is None) != (self.hosted_zone_id is None):
-            problems.append("domain and hosted_zone_id are set together or not at all")
         for color in COLORS:
             fleet = self.compute.color(color)
             # A running group's count belongs to its scaling policy (desired_capacity is set at

@@ -120,7 +120,8 @@ class Postgres(pulumi.ComponentResource):
             **protection.snapshot_on_delete(f"{identifier}-final"),
             opts=protection.options(self, depends_on=[*log_groups, monitoring_policy]),
         )
-        self.master_secret_arn = self.instance.master_user_secrets.apply(lambda secrets: secrets[0].secret_arn)
+        # The SDK types the ARN optional; RDS always reports it for the secret it manages.
+        self.master_secret_arn = self.instance.master_user_secrets.apply(lambda secrets: secrets[0].secret_arn)  # pyright: ignore[reportAttributeAccessIssue]
         # The RDS-managed secret rotates without a Lambda; this sets its period (default 7 days).
         aws.secretsmanager.SecretRotation(
             f"{name}-master-rotation",

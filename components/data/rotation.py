@@ -36,7 +36,7 @@ class RotationTarget:
             "docdb-master": ["rds:ModifyDBCluster", "rds:DescribeDBClusters"],  # DocumentDB's IAM namespace is rds:
             "elasticache-auth": ["elasticache:ModifyReplicationGroup", "elasticache:DescribeReplicationGroups"],
         }.get(self.kind)
-        return actions and {"Effect": "Allow", "Action": actions, "Resource": self.resource_arn}
+        return {"Effect": "Allow", "Action": actions, "Resource": self.resource_arn} if actions else None
 
 
 class SecretRotator(pulumi.ComponentResource):

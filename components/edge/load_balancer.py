@@ -43,6 +43,7 @@ class LoadBalancer(pulumi.ComponentResource):
     everything else (anything that didn't come through CloudFront) gets 403."""
 
     target_groups: dict[Color, aws.lb.TargetGroup]
+    target_group_arn_suffixes: dict[Color, pulumi.Output[str]]
 
     def __init__(
         self,

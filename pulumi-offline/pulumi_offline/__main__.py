@@ -147,7 +147,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="pulumi-offline", description=__doc__.splitlines()[0])
+    top = argparse.ArgumentParser(prog="pulumi-offline", description=(__doc__ or "").partition("\n")[0])
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def program_options(command: argparse.ArgumentParser, stack_help: str) -> None:

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .aws_types import CREATE_ONLY, STATEFUL_TYPES
+from .paths import join_path
 from .preview import states
 
 OPS = ("create", "update", "replace", "delete", "same")
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 @dataclass
@@ -58,23 +58,17 @@ class Change:
         return bool(self.old and self.old.get("protect"))
 
 
-def _join(path: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    segment = key if _IDENTIFIER.match(key) else f'["{key}"]'
-    return f"{path}.{segment}" if path and not segment.startswith("[") else f"{path}{segment}"
-
-
 def changed_paths(old: Any, new: Any, path: str = "") -> list[str]:
     """Property paths (engine style: `tags.Name`, `ingress[0].cidrBlocks`) that differ."""
     if isinstance(old, dict) and isinstance(new, dict):
         return [
             p
             for key in sorted(set(old) | set(new))
-            for p in changed_paths(old.get(key), new.get(key), _join(path, key))
+            for p in changed_paths(old.get(key), new.get(key), join_path(path, key))
         ]
     if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
-        return [p for i, (a, b) in enumerate(zip(old, new, strict=True)) for p in changed_paths(a, b, _join(path, i))]
+        pairs = enumerate(zip(old, new, strict=True))
+        return [p for i, (a, b) in pairs for p in changed_paths(a, b, join_path(path, i))]
     return [] if old == new else [path]
 
 

@@ -10,36 +10,17 @@ import contextlib
 import json
 import time
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .analyzer import Analyzer, Diagnostic, PackInfo, PackStartError, PolicyConfigError, PolicyPackServer
+from .analyzer import Analyzer, PackStartError, PolicyConfigError, PolicyPackServer
 from .preview import Preview, offline_meta, offline_notes, run_preview
+from .report import CheckReport
+from .sarif import sarif
 
 
 class CheckError(Exception):
     """The check could not run: no pack, bad policy config, a pack that fails to start."""
-
-
-@dataclass
-class CheckReport:
-    """Everything a report format needs: the pack, its verdicts and the previewed program."""
-
-    pack: PackInfo
-    pack_dir: Path
-    diagnostics: list[Diagnostic]
-    preview: Preview
-
-    @property
-    def mandatory(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.mandatory]
-
-    @property
-    def stack_file(self) -> Path:
-        """Where stack-level findings point: the stack's config file, else the project file."""
-        stack_file = self.preview.program_dir / f"Pulumi.{self.preview.config.stack}.yaml"
-        return stack_file if stack_file.is_file() else self.preview.program_dir / "Pulumi.yaml"
 
 
 def _policy_config(program: Path, stack: str | None, config_file: str | None) -> dict[str, Any]:
@@ -159,8 +140,6 @@ def run_check(
     """The `check` command: print the report in `fmt`, write the formats in `also` (format →
     file) from the same run, exit 1 on any mandatory violation (and, with `strict_inputs`, on
     any input problem)."""
-    from .sarif import sarif
-
     report = check(program, stack, pack_dir, config_file, preview, answers=answers)
     renderers = {
         "text": lambda: text(report),

@@ -268,7 +268,7 @@ class RealisticMocks(pulumi.runtime.Mocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs):
         if args.typ.startswith("pulumi:providers:"):
             provider_id = f"provider-{_digest(args.typ, args.name)}"
-            region = args.inputs.get("region") if isinstance(args.inputs.get("region"), str) else DEFAULT_REGION
+            region = given if isinstance(given := args.inputs.get("region"), str) else DEFAULT_REGION
             # Provider config arrives JSON-encoded; a pinned account makes ARNs carry it.
             accounts = json.loads(args.inputs.get("allowedAccountIds") or "[]")
             self.provider_places[provider_id] = (region, accounts[0] if accounts else ACCOUNT_ID)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Iterator
+from typing import Any
 
 import pulumi.runtime.stack as sdk_stack
 from pulumi.runtime.settings import SETTINGS, _get_rpc_manager
@@ -20,6 +21,7 @@ from pulumi.runtime.settings import SETTINGS, _get_rpc_manager
 
 async def wait_for_rpcs(await_all_outstanding_tasks: bool = True) -> None:
     rpc_manager = _get_rpc_manager()
+    settings: Any = SETTINGS  # its `lock` and `outputs` are context properties the SDK leaves untyped
     while True:
         while rpc_manager.rpcs:
             await asyncio.sleep(0)
@@ -33,11 +35,11 @@ async def wait_for_rpcs(await_all_outstanding_tasks: bool = True) -> None:
             raise rpc_manager.unhandled_exception.with_traceback(rpc_manager.exception_traceback)
         if await_all_outstanding_tasks:
             while True:
-                with SETTINGS.lock:
-                    if not SETTINGS.outputs:
+                with settings.lock:
+                    if not settings.outputs:
                         break
-                    pending = list(SETTINGS.outputs)
-                    SETTINGS.outputs.clear()
+                    pending = list(settings.outputs)
+                    settings.outputs.clear()
                 done, _ = await asyncio.wait(pending)
                 for task in done:
                     await task

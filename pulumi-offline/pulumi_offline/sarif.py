@@ -13,8 +13,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .analyzer import Diagnostic
-from .check import CheckReport
+from .analyzer import Diagnostic, PolicyInfo
+from .report import CheckReport
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"mandatory": "error", "advisory": "warning", "remediate": "note", "disabled": "none"}
@@ -46,7 +46,7 @@ def _location(report: CheckReport, urn: str) -> dict[str, Any]:
     return location
 
 
-def _rule(policy: Any) -> dict[str, Any]:
+def _rule(policy: PolicyInfo) -> dict[str, Any]:
     description = policy.description or policy.name
     rule: dict[str, Any] = {
         "id": policy.name,

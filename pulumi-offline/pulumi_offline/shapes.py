@@ -31,6 +31,7 @@ import pulumi
 from pulumi import _types
 from pulumi.runtime import rpc
 
+from .paths import join_path
 from .program import Registration, Secret, Unknown
 
 Kind = Literal["unknown property", "missing required property", "wrong type"]
@@ -109,14 +110,6 @@ _SCALARS: dict[type, Scalar] = {
 _SEQUENCES = {list, tuple, collections.abc.Sequence, typing.Sequence, typing.List}  # noqa: UP006
 _MAPPINGS = {dict, collections.abc.Mapping, typing.Mapping, typing.Dict}  # noqa: UP006
 _AWAITABLES = {collections.abc.Awaitable, typing.Awaitable}
-
-
-def join_path(path: str, key: str | int) -> str:
-    """`ingress[0].fromPort`, `tags["aws:x"]`: the notation of `pulumi_offline.changes`
-    (imported late: changes → preview → shapes)."""
-    from .changes import _join
-
-    return _join(path, key)
 
 
 def _is_wrapper(hint: Any) -> bool:

@@ -242,7 +242,7 @@ class _Clients(dict):
     """boto3 clients created on first use (boto3 comes with the Lambda runtime)."""
 
     def __missing__(self, service: str):
-        import boto3
+        import boto3  # pyright: ignore[reportMissingImports]  # the Lambda runtime ships it; not a dependency here
 
         self[service] = boto3.client(service)
         return self[service]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import partial
 
 from ...config.alarms import AlarmThresholds as Thresholds
-from .factory import FAST, FIVE_MINUTES, SLOW, SUSTAINED, AlarmFactory, Metric
+from .factory import FAST, FIVE_MINUTES, SLOW, SUSTAINED, AlarmFactory, Metric, by_severity
 from .targets import AlarmTargets
 
 GIB = 1024**3
@@ -136,10 +136,7 @@ def documentdb_alarms(factory: AlarmFactory, th: Thresholds, t: AlarmTargets) ->
 
 
 def _connections(factory: AlarmFactory, th: Thresholds, engine: str, metric: Metric) -> None:
-    for severity, limit in (
-        ("warning", th.db_connections_warning),
-        ("critical", th.db_connections_critical),
-    ):
+    for severity, limit in by_severity(th.db_connections_critical, th.db_connections_warning):
         factory.metric(
             f"{engine}-connections-{severity}",
             severity,

@@ -15,7 +15,7 @@ import pulumi_aws as aws
 from ...config import AlarmSettings, Severity
 from ..notifications import Notifications
 from .data_stores import cache_alarms, documentdb_alarms, postgres_alarms
-from .factory import DAILY, FAST, FIVE_MINUTES, SLOW, SUSTAINED, AlarmFactory, Metric, Window
+from .factory import DAILY, FAST, FIVE_MINUTES, SLOW, SUSTAINED, AlarmFactory, Metric, Window, by_severity
 from .targets import POD_CPU, POD_MEMORY, AlarmTargets
 
 # Failed connections as the Node.js drivers (pg, mongodb, ioredis) and the application log them:
@@ -129,10 +129,7 @@ class Alarms(pulumi.ComponentResource):
             f"IF(requests >= {th.error_rate_min_requests_per_minute}, "
             "100 * (FILL(target, 0) + FILL(elb, 0)) / requests, 0)"
         )
-        for severity, percent in (
-            ("critical", th.error_rate_critical_percent),
-            ("warning", th.error_rate_warning_percent),
-        ):
+        for severity, percent in by_severity(th.error_rate_critical_percent, th.error_rate_warning_percent):
             self._factory.math(
                 f"alb-5xx-rate-{severity}",
                 severity,
@@ -147,7 +144,7 @@ class Alarms(pulumi.ComponentResource):
             )
         # p95, not Average: the mean hides the slow tail users feel, and p99 swings on a handful
         # of requests at night. Seconds in CloudWatch. No requests, no latency (notBreaching).
-        for severity, ms in (("critical", th.latency_critical_ms), ("warning", th.latency_warning_ms)):
+        for severity, ms in by_severity(th.latency_critical_ms, th.latency_warning_ms):
             alarm(
                 f"alb-latency-p95-{severity}",
                 severity,
@@ -251,10 +248,7 @@ class Alarms(pulumi.ComponentResource):
         alarm = partial(self._factory.metric, runbook="cloudfront-and-waf", missing="notBreaching")
         if t.distribution_id is not None:
             cdn = {"DistributionId": t.distribution_id, "Region": "Global"}
-            for severity, percent in (
-                ("critical", th.error_rate_critical_percent),
-                ("warning", th.error_rate_warning_percent),
-            ):
+            for severity, percent in by_severity(th.error_rate_critical_percent, th.error_rate_warning_percent):
                 alarm(
                     f"cloudfront-5xx-rate-{severity}",
                     severity,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 import pulumi
 import pulumi_aws as aws
@@ -40,6 +40,13 @@ SUSTAINED = Window(60, 5, 3)  # 3 of the last 5 minutes
 SLOW = Window(300, 3, 3)  # 15 minutes: saturation trends, 5-minute metrics (EC2 basic monitoring)
 FIVE_MINUTES = Window(300, 1, 1)  # counts summed over 5 minutes (evictions, WAF blocks)
 DAILY = Window(86400, 1, 1)  # ACM publishes DaysToExpiry once a day
+
+T = TypeVar("T")
+
+
+def by_severity(critical: T, warning: T) -> tuple[tuple[Severity, T], ...]:
+    """Each severity with its threshold, for the alarms that page at one figure and warn at another."""
+    return (("critical", critical), ("warning", warning))
 
 
 @dataclass(frozen=True)
