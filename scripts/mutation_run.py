@@ -368,7 +368,7 @@ MUTATIONS = [
     ),
     M(
         "analyzer-mandatory-lost",
-        "pulumi-offline/pulumi_offline/analyzer.py",
+        "pulumi-offline/pulumi_offline/analyzer/results.py",
         'return self.enforcement_level == "mandatory"',
         'return self.enforcement_level == "MANDATORY"',
         "the analyzer stops reporting mandatory findings",
@@ -376,7 +376,7 @@ MUTATIONS = [
     ),
     M(
         "analyzer-all-overrides-policy",
-        "pulumi-offline/pulumi_offline/analyzer.py",
+        "pulumi-offline/pulumi_offline/analyzer/policy_config.py",
         'level = entry.pop("enforcementLevel", None) or everyone or policy.enforcement_level',
         'level = everyone or entry.pop("enforcementLevel", None) or policy.enforcement_level',
         "the policy config's `all` level overrides a policy's own level",
@@ -495,7 +495,7 @@ def run(mutations: list[Mutation]) -> int:
             sys.exit(f"the scratch copy does not import its own packages: {probe.stdout}{probe.stderr}")
         for mutation in mutations:
             path = tree / mutation.file
-            original = path.read_text()
+            original = path.read_text() if path.is_file() else ""
             count = original.count(mutation.original)
             if count != 1:
                 status = "snippet not found" if count == 0 else f"snippet found {count} times"
