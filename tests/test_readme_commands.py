@@ -153,6 +153,7 @@ def _run(command: str, cwd: Path) -> tuple[int, str]:
     return status, out.getvalue() + err.getvalue()
 
 
+@pytest.mark.slow
 def test_every_offline_command_in_the_readme_works(checkout: Path, session_runs: dict[str, Any]):
     failures = []
     for command, expected in commands(README.read_text()):

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 
@@ -68,6 +69,7 @@ print(json.dumps({"same": before == after, "count": len(before)}))
 """
 
 
+@pytest.mark.slow
 def test_findings_are_the_same_with_and_without_the_memo():
     """The reviewed program (a misconfiguration for most areas) through the SDK's servicer,
     unpatched and then patched, in one fresh interpreter: identical findings."""
