@@ -11,6 +11,7 @@ import pulumi_aws as aws
 from ..config import Color, ComputeSettings, Ec2ColorSettings
 from ..foundation.log_groups import encrypted_log_group
 from . import user_data
+from .secret_access import secret_read_statements
 
 # HOST-5: Amazon Linux 2023, the vendor's current patched image, resolved at launch.
 AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
@@ -240,23 +241,8 @@ class AppTier(pulumi.ComponentResource):
             # GetAuthorizationToken has no resource-level permissions (AWS).
             {"Sid": "EcrLogin", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
             {"Sid": "PullAppImage", "Effect": "Allow", "Action": ECR_PULL, "Resource": repository_arns},
+            *secret_read_statements(secret_arns, data_key, region),
         ]
-        if secret_arns:
-            statements += [
-                {
-                    "Sid": "ReadAppSecrets",
-                    "Effect": "Allow",
-                    "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-                    "Resource": list(secret_arns.values()),
-                },
-                {
-                    "Sid": "DecryptAppSecrets",
-                    "Effect": "Allow",
-                    "Action": "kms:Decrypt",
-                    "Resource": data_key.arn,
-                    "Condition": {"StringEquals": {"kms:ViaService": f"secretsmanager.{region}.amazonaws.com"}},
-                },
-            ]
         aws.iam.RolePolicy(
             f"{name}-app-access",
             role=role.id,

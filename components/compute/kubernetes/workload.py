@@ -14,6 +14,7 @@ import pulumi_kubernetes as k8s
 
 from ...config import Color, ComputeSettings, EksColorSettings
 from ...foundation.security_groups import DATA_PORTS, HTTPS
+from ..secret_access import secret_read_statements
 from .cluster import Cluster
 from .iam import pod_role
 
@@ -129,7 +130,7 @@ class Workload(pulumi.ComponentResource):
             namespace=ns,
             service_account=SERVICE_ACCOUNT,
             parent=self,
-            statements=_secret_reading(secret_arns, data_key, region),
+            statements=secret_read_statements(secret_arns, data_key, region),
         )
         self.service_account = k8s.core.v1.ServiceAccount(
             f"{name}-sa",
@@ -424,25 +425,3 @@ class Workload(pulumi.ComponentResource):
                 ],
             },
         )
-
-
-def _secret_reading(
-    secret_arns: Mapping[str, pulumi.Input[str]], data_key: aws.kms.Key, region: str
-) -> list[dict[str, Any]]:
-    if not secret_arns:
-        return []
-    return [
-        {
-            "Sid": "ReadAppSecrets",
-            "Effect": "Allow",
-            "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-            "Resource": list(secret_arns.values()),
-        },
-        {
-            "Sid": "DecryptAppSecrets",
-            "Effect": "Allow",
-            "Action": "kms:Decrypt",
-            "Resource": data_key.arn,
-            "Condition": {"StringEquals": {"kms:ViaService": f"secretsmanager.{region}.amazonaws.com"}},
-        },
-    ]

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from components.compute.kubernetes.cluster import CONTROL_PLANE_LOGS
 from components.config.compute import AddonVersions
-from tests.components.compute.eks_variants import OPERATOR_ROLE, prod_on_eks, staging_canary
+from tests.components.compute.eks_variants import OPERATOR_ROLE
 from tests.graph import resource, subnet_ids
 
 ASG = "aws:autoscaling/group:Group"
@@ -18,16 +16,6 @@ CLUSTER = "aws:eks/cluster:Cluster"
 ADDON = "aws:eks/addon:Addon"
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
-
-
-@pytest.fixture(scope="module")
-def canary():
-    return staging_canary()
-
-
-@pytest.fixture(scope="module")
-def eks_prod():
-    return prod_on_eks()
 
 
 def _policy(registration, key="policy") -> dict:

@@ -23,16 +23,6 @@ TGB = "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding"
 NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 
 
-@pytest.fixture(scope="module")
-def canary():
-    return staging_canary()
-
-
-@pytest.fixture(scope="module")
-def eks_prod():
-    return prod_on_eks()
-
-
 def _kubernetes(graph):
     return [r for r in graph if r.type.startswith("kubernetes:")]
 
