@@ -512,4 +512,6 @@ PLACEHOLDERS: dict[str, Answerer] = {
     "aws:ec2/getSubnet:getSubnet": subnet,
     "aws:route53/getZone:getZone": hosted_zone,
     "aws:ecr/getCredentials:getCredentials": ecr_credentials,
+    # Registry credentials for pushing an image (pulumi-docker's registry block).
+    "aws:ecr/getAuthorizationToken:getAuthorizationToken": ecr_credentials,
 }
