@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import diff, graph
-from .check import CheckError, run_check
+from .check import CheckError, pack_python, run_check
 from .datasources import AnswersFileError
 from .host import interpreter
 from .preview import Preview, digest, run_preview, summary
@@ -131,6 +131,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     program = _program_dir(args)
     also = {"json": args.json, "sarif": args.sarif}
+    python = pack_python(program, args.policy_pack, args.policy_python, args.policy_venv)
     preview = _preview(args)
     stack = preview.config.stack
     return run_check(
@@ -143,6 +144,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         preview,
         args.answers,
         args.strict_inputs,
+        pack_python=python,
     )
 
 
@@ -173,6 +175,11 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--policy-pack-config", metavar="FILE", help="policy config JSON (default: policies/config/<stack>.json)"
     )
+    pack_where = check.add_mutually_exclusive_group()
+    pack_where.add_argument(
+        "--policy-python", metavar="PATH", help="the pack's interpreter (default: its PulumiPolicy.yaml virtualenv)"
+    )
+    pack_where.add_argument("--policy-venv", metavar="DIR", help="the pack's virtualenv")
     check.add_argument("--format", choices=["text", "json", "sarif"], default="text", help="what to print")
     check.add_argument("--json", metavar="FILE", help="also write the policy events (JSON) here")
     check.add_argument("--sarif", metavar="FILE", help="also write the SARIF 2.1.0 report here")

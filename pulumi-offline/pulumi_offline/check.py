@@ -8,12 +8,20 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sys
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from .analyzer import Analyzer, PackStartError, PolicyConfigError, PolicyPackServer
+from .analyzer import (
+    Analyzer,
+    PackInterpreterError,
+    PackStartError,
+    PolicyConfigError,
+    PolicyPackServer,
+    pack_interpreter,
+)
 from .preview import Preview, offline_meta, offline_notes, run_preview
 from .report import CheckReport
 from .sarif import sarif
@@ -39,6 +47,27 @@ def _policy_config(program: Path, stack: str | None, config_file: str | None) ->
     return config
 
 
+def _pack_path(program: Path, pack_dir: str | None) -> Path:
+    """`--policy-pack`, else the program's `policies/`; either must be a pack."""
+    pack_path = Path(pack_dir).resolve() if pack_dir else program / "policies"
+    if not (pack_path / "PulumiPolicy.yaml").is_file():
+        hint = "" if pack_dir else " (pass --policy-pack DIR)"
+        raise CheckError(f"{pack_path}: no PulumiPolicy.yaml, not a policy pack{hint}")
+    return pack_path
+
+
+def pack_python(program: Path, pack_dir: str | None, python: str | None, venv: str | None) -> str:
+    """The pack's interpreter (`--policy-python`, `--policy-venv`, the virtualenv its
+    PulumiPolicy.yaml names, else this one with a note on stderr), chosen before the program runs."""
+    try:
+        interpreter = pack_interpreter(_pack_path(program, pack_dir), python, venv)
+    except PackStartError as exc:
+        raise CheckError(str(exc)) from exc
+    if interpreter.note:
+        print(interpreter.note, file=sys.stderr)
+    return interpreter.python
+
+
 def check(
     program: Path,
     stack: str | None,
@@ -47,14 +76,13 @@ def check(
     preview: Preview | None = None,
     answers: str | None = None,
     pack: Analyzer | None = None,
+    pack_python: str | None = None,
 ) -> CheckReport:
     """Preview `program` for `stack` (unless given its `preview`), then analyze every resource
-    and the stack with the pack: a fresh pack process, unless given a running `pack` (tests
-    share one across stacks; the pack reads no stack settings, and each check configures it)."""
-    pack_path = Path(pack_dir).resolve() if pack_dir else program / "policies"
-    if not (pack_path / "PulumiPolicy.yaml").is_file():
-        hint = "" if pack_dir else " (pass --policy-pack DIR)"
-        raise CheckError(f"{pack_path}: no PulumiPolicy.yaml, not a policy pack{hint}")
+    and the stack with the pack: a fresh pack process (run by `pack_python`, else the
+    interpreter its PulumiPolicy.yaml names), unless given a running `pack` (tests share one
+    across stacks; the pack reads no stack settings, and each check configures it)."""
+    pack_path = _pack_path(program, pack_dir)
     policy_config = _policy_config(program, stack, config_file)
     preview = preview or run_preview(program, stack, answers=answers)
     config = preview.config
@@ -65,11 +93,14 @@ def check(
             stack=config.stack,
             stack_config=config.values,
             secret_keys=sorted(config.secret_keys),
+            python=pack_python,
         )
         with contextlib.nullcontext(pack) if pack is not None else server as analyzer:
             info = analyzer.info()
             analyzer.configure(policy_config)
             diagnostics = analyzer.analyze_graph(preview.graph, config.values)
+    except PackInterpreterError as exc:
+        raise CheckError(f"{exc} (or choose its interpreter: --policy-python PATH, --policy-venv DIR)") from exc
     except PackStartError as exc:
         raise CheckError(f"the policy pack failed to start: {exc}") from exc
     except PolicyConfigError as exc:
@@ -136,11 +167,12 @@ def run_check(
     preview: Preview | None = None,
     answers: str | None = None,
     strict_inputs: bool = False,
+    pack_python: str | None = None,
 ) -> int:
     """The `check` command: print the report in `fmt`, write the formats in `also` (format →
     file) from the same run, exit 1 on any mandatory violation (and, with `strict_inputs`, on
     any input problem)."""
-    report = check(program, stack, pack_dir, config_file, preview, answers=answers)
+    report = check(program, stack, pack_dir, config_file, preview, answers=answers, pack_python=pack_python)
     renderers = {
         "text": lambda: text(report),
         "json": lambda: json.dumps(events(report), indent=2),
