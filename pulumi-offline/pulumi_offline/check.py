@@ -22,8 +22,8 @@ from .analyzer import (
     PolicyPackServer,
     pack_interpreter,
 )
-from .preview import Preview, offline_meta, offline_notes, run_preview
-from .report import CheckReport
+from .preview import Preview, offline_meta, offline_notes, problem_entry, run_preview
+from .report import CheckReport, input_problem_level
 from .sarif import sarif
 
 
@@ -134,10 +134,12 @@ def text(report: CheckReport) -> str:
     return "\n".join(lines)
 
 
-def events(report: CheckReport) -> list[dict[str, Any]]:
-    """The violations as the engine's JSON event stream carries them (`policyEvent`)."""
+def events(report: CheckReport, strict_inputs: bool = False) -> list[dict[str, Any]]:
+    """The violations as the engine's JSON event stream carries them (`policyEvent`), then each
+    input problem as a `diagnosticEvent` (an error with `strict_inputs`, else a warning) with
+    the problem itself under `inputProblem`, as the digest's `offline.inputProblems` has it."""
     now = int(time.time())
-    return [
+    violations = [
         {
             "sequence": sequence,
             "timestamp": now,
@@ -155,6 +157,23 @@ def events(report: CheckReport) -> list[dict[str, Any]]:
         }
         for sequence, d in enumerate(report.diagnostics, start=1)
     ]
+    severity = input_problem_level(strict_inputs)
+    problems = [
+        {
+            "sequence": sequence,
+            "timestamp": now,
+            "diagnosticEvent": {
+                "urn": p.urn,
+                "prefix": f"{severity}: ",
+                "message": f"{p.type} resource '{p.name}': {p.problem.path}: {p.problem.message}",
+                "color": "never",
+                "severity": severity,
+            },
+            "inputProblem": problem_entry(p, report.preview.program_dir),
+        }
+        for sequence, p in enumerate(report.preview.input_problems, start=len(violations) + 1)
+    ]
+    return violations + problems
 
 
 def run_check(
@@ -175,8 +194,8 @@ def run_check(
     report = check(program, stack, pack_dir, config_file, preview, answers=answers, pack_python=pack_python)
     renderers = {
         "text": lambda: text(report),
-        "json": lambda: json.dumps(events(report), indent=2),
-        "sarif": lambda: json.dumps(sarif(report), indent=2),
+        "json": lambda: json.dumps(events(report, strict_inputs), indent=2),
+        "sarif": lambda: json.dumps(sarif(report, strict_inputs), indent=2),
     }
     print(renderers[fmt]())
     for extra, path in also.items():
