@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import diff, graph
-from .check import CheckError, pack_python, run_check
+from .check import CheckError, chosen_pack_python, run_check
 from .datasources import AnswersFileError
 from .host import interpreter
 from .preview import Preview, digest, run_preview, summary
@@ -131,7 +131,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     program = _program_dir(args)
     also = {"json": args.json, "sarif": args.sarif}
-    python = pack_python(program, args.policy_pack, args.policy_python, args.policy_venv)
+    python = chosen_pack_python(program, args.policy_pack, args.policy_python, args.policy_venv)
     preview = _preview(args)
     stack = preview.config.stack
     return run_check(

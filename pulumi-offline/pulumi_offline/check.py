@@ -56,16 +56,17 @@ def _pack_path(program: Path, pack_dir: str | None) -> Path:
     return pack_path
 
 
-def pack_python(program: Path, pack_dir: str | None, python: str | None, venv: str | None) -> str:
-    """The pack's interpreter (`--policy-python`, `--policy-venv`, the virtualenv its
-    PulumiPolicy.yaml names, else this one with a note on stderr), chosen before the program runs."""
+def chosen_pack_python(program: Path, pack_dir: str | None, python: str | None, venv: str | None) -> str | None:
+    """The interpreter `--policy-python`/`--policy-venv` choose for the pack, checked before the
+    program runs; None for the pack's own (the virtualenv its PulumiPolicy.yaml names, else this
+    one, with a note on stderr), which the pack's server resolves alike."""
     try:
         interpreter = pack_interpreter(_pack_path(program, pack_dir), python, venv)
     except PackStartError as exc:
         raise CheckError(str(exc)) from exc
     if interpreter.note:
         print(interpreter.note, file=sys.stderr)
-    return interpreter.python
+    return interpreter.python if python or venv else None
 
 
 def check(

@@ -75,10 +75,12 @@ def test_a_missing_virtualenv_and_an_interpreter_without_the_sdk_say_how_to_crea
     )
 
 
-def test_a_virtualenv_without_the_sdk_says_how_to_install_into_it(pack):
-    python = _venv_without(pack / "venv", "pulumi_policy")
+@pytest.mark.parametrize("chosen", [False, True])
+def test_a_virtualenv_without_the_sdk_says_how_to_install_into_it(pack, tmp_path, chosen):
+    """The pack's own virtualenv, or one the caller chose (while the pack's does not exist)."""
+    python = _venv_without(tmp_path / "chosen" if chosen else pack / "venv", "pulumi_policy")
     with pytest.raises(PackInterpreterError) as raised:
-        PolicyPackServer(pack, start_timeout=20).start()
+        PolicyPackServer(pack, python=str(python) if chosen else None, start_timeout=20).start()
     assert str(raised.value) == (
         f"policy pack {pack}: its interpreter {python} has no module named 'pulumi_policy'; "
         f"install the pack's requirements: {python} -m pip install -r {pack / 'requirements.txt'}"

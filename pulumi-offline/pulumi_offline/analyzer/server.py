@@ -119,6 +119,8 @@ class PolicyPackServer(Analyzer):
         self.pack_dir = Path(pack_dir).resolve()
         self.project, self.stack, self.organization, self.dry_run = project, stack, organization, dry_run
         self.secret_keys = list(secret_keys)
+        # Chosen by the caller, or the pack's own (whose virtualenv the advice may say to create).
+        self.chosen_python = python is not None
         self.python = python or pack_interpreter(self.pack_dir).python
         self.start_timeout = start_timeout
         self._process: subprocess.Popen[str] | None = None
@@ -203,9 +205,11 @@ class PolicyPackServer(Analyzer):
         """Which interpreter lacks what, and the command that installs the pack's requirements
         into it (creating the virtualenv PulumiPolicy.yaml names when it does not exist)."""
         requirements = self.pack_dir / "requirements.txt"
-        wanted = f"-r {_shown(requirements)}" if requirements.is_file() else "pulumi pulumi-policy"
+        # Without a requirements file, the distributions of the missing modules (`pulumi_policy`: `pulumi-policy`).
+        distributions = " ".join(m.split(".")[0].replace("_", "-") for m in missing)
+        wanted = f"-r {_shown(requirements)}" if requirements.is_file() else distributions
         venv = _pack_virtualenv(self.pack_dir)
-        if venv and not (venv / "bin" / "python").exists():
+        if venv and not self.chosen_python and not (venv / "bin" / "python").exists():
             fix = f"python3 -m venv {_shown(venv)} && {_shown(venv / 'bin' / 'pip')} install {wanted}"
         else:
             fix = f"{_shown(self.python)} -m pip install {wanted}"
