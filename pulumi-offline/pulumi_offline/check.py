@@ -20,6 +20,7 @@ from .analyzer import (
     PackStartError,
     PolicyConfigError,
     PolicyPackServer,
+    ensure_pack_modules,
     pack_interpreter,
 )
 from .preview import Preview, offline_meta, offline_notes, problem_entry, run_preview
@@ -56,16 +57,24 @@ def _pack_path(program: Path, pack_dir: str | None) -> Path:
     return pack_path
 
 
+_CHOOSE = "(or choose its interpreter: --policy-python PATH, --policy-venv DIR)"
+
+
 def chosen_pack_python(program: Path, pack_dir: str | None, python: str | None, venv: str | None) -> str | None:
-    """The interpreter `--policy-python`/`--policy-venv` choose for the pack, checked before the
-    program runs; None for the pack's own (the virtualenv its PulumiPolicy.yaml names, else this
-    one, with a note on stderr), which the pack's server resolves alike."""
+    """The interpreter `--policy-python`/`--policy-venv` choose for the pack; None for the pack's
+    own (the virtualenv its PulumiPolicy.yaml names, else this one, with a note on stderr), which
+    the pack's server resolves alike. Either must have the policy SDK: checked before the
+    program runs, which may take a while."""
+    pack_path = _pack_path(program, pack_dir)
     try:
-        interpreter = pack_interpreter(_pack_path(program, pack_dir), python, venv)
+        interpreter = pack_interpreter(pack_path, python, venv)
+        if interpreter.note:
+            print(interpreter.note, file=sys.stderr)
+        ensure_pack_modules(pack_path, interpreter.python, chosen=bool(python or venv))
+    except PackInterpreterError as exc:
+        raise CheckError(f"{exc} {_CHOOSE}") from exc
     except PackStartError as exc:
         raise CheckError(str(exc)) from exc
-    if interpreter.note:
-        print(interpreter.note, file=sys.stderr)
     return interpreter.python if python or venv else None
 
 
@@ -101,7 +110,7 @@ def check(
             analyzer.configure(policy_config)
             diagnostics = analyzer.analyze_graph(preview.graph, config.values)
     except PackInterpreterError as exc:
-        raise CheckError(f"{exc} (or choose its interpreter: --policy-python PATH, --policy-venv DIR)") from exc
+        raise CheckError(f"{exc} {_CHOOSE}") from exc
     except PackStartError as exc:
         raise CheckError(f"the policy pack failed to start: {exc}") from exc
     except PolicyConfigError as exc:

@@ -59,10 +59,11 @@ def test_the_interpreter_is_the_named_virtualenv_else_the_flags_else_this_one(pa
 
 def test_a_missing_virtualenv_and_an_interpreter_without_the_sdk_say_how_to_create_it(pack, tmp_path, monkeypatch):
     """The fresh-install case: the pack's virtualenv was never created, and the tool's own
-    interpreter (the fallback) has pulumi but not pulumi_policy."""
+    interpreter (the fallback) has pulumi but not pulumi_policy. Found before the program runs
+    (this one would raise)."""
     without = _venv_without(tmp_path / "tool-venv", "pulumi_policy")
     monkeypatch.setattr(sys, "executable", str(without))
-    status, _, err = run_cli("check", "--program", FIXTURES / "datastore-base", "--policy-pack", pack)
+    status, _, err = run_cli("check", "--program", FIXTURES / "raises", "--policy-pack", pack)
     assert status == 2, err
     note, error = err.strip().splitlines()
     assert note.startswith(

@@ -99,6 +99,39 @@ def _shown(path: Path | str) -> str:
     return shlex.quote(str(path) if relative.startswith("..") else relative)
 
 
+def missing_modules(python: str) -> list[str]:
+    """Which of the modules every Python pack needs (`PACK_MODULES`) `python` lacks; a look-up,
+    no import (a few tens of milliseconds)."""
+    probe = subprocess.run([python, "-c", _FIND_MODULES, *PACK_MODULES], capture_output=True, text=True, timeout=60)
+    return probe.stdout.split()
+
+
+def install_advice(pack_dir: Path, python: str, missing: list[str], chosen: bool) -> str:
+    """Which interpreter lacks what, and the command that installs the pack's requirements into
+    it; for the pack's own (not `chosen` by the caller), creating the virtualenv its
+    PulumiPolicy.yaml names when that does not exist."""
+    requirements = pack_dir / "requirements.txt"
+    # Without a requirements file, the distributions of the missing modules (`pulumi_policy`: `pulumi-policy`).
+    distributions = " ".join(m.split(".")[0].replace("_", "-") for m in missing)
+    wanted = f"-r {_shown(requirements)}" if requirements.is_file() else distributions
+    venv = _pack_virtualenv(pack_dir)
+    if venv and not chosen and not (venv / "bin" / "python").exists():
+        fix = f"python3 -m venv {_shown(venv)} && {_shown(venv / 'bin' / 'pip')} install {wanted}"
+    else:
+        fix = f"{_shown(python)} -m pip install {wanted}"
+    modules = ("module named " if len(missing) == 1 else "modules named ") + ", ".join(f"'{m}'" for m in missing)
+    return (
+        f"policy pack {_shown(pack_dir)}: its interpreter {python} has no {modules}; "
+        f"install the pack's requirements: {fix}"
+    )
+
+
+def ensure_pack_modules(pack_dir: Path, python: str, chosen: bool = False) -> None:
+    """Fail before anything runs when `python` cannot run a Python pack (PackInterpreterError)."""
+    if missing := missing_modules(python):
+        raise PackInterpreterError(install_advice(Path(pack_dir), python, missing, chosen))
+
+
 class PolicyPackServer(Analyzer):
     """A running policy pack process, driven over gRPC like the engine drives it. Use as a context manager."""
 
@@ -186,38 +219,13 @@ class PolicyPackServer(Analyzer):
         line = result[0].strip() if result else ""
         if not line.isdigit():
             self.close()
-            if missing := self._missing_modules():
-                raise PackInterpreterError(self._install_advice(missing))
+            # The pack's error may name a module only its requirements provide.
+            named = _NO_MODULE.search(self.stderr)
+            if missing := missing_modules(self.python) or ([named.group(1)] if named else []):
+                raise PackInterpreterError(install_advice(self.pack_dir, self.python, missing, self.chosen_python))
             detail = f"printed {line!r} instead of its port" if line else "did not print its port"
             raise PackStartError(f"policy pack at {self.pack_dir} {detail}; its stderr:\n{self.stderr}")
         return int(line)
-
-    def _missing_modules(self) -> list[str]:
-        """The modules the pack's interpreter lacks: the SDK's, else the one its error names."""
-        probe = subprocess.run(
-            [self.python, "-c", _FIND_MODULES, *PACK_MODULES], capture_output=True, text=True, timeout=60
-        )
-        missing = probe.stdout.split()
-        named = _NO_MODULE.search(self.stderr)
-        return missing or ([named.group(1)] if named else [])
-
-    def _install_advice(self, missing: list[str]) -> str:
-        """Which interpreter lacks what, and the command that installs the pack's requirements
-        into it (creating the virtualenv PulumiPolicy.yaml names when it does not exist)."""
-        requirements = self.pack_dir / "requirements.txt"
-        # Without a requirements file, the distributions of the missing modules (`pulumi_policy`: `pulumi-policy`).
-        distributions = " ".join(m.split(".")[0].replace("_", "-") for m in missing)
-        wanted = f"-r {_shown(requirements)}" if requirements.is_file() else distributions
-        venv = _pack_virtualenv(self.pack_dir)
-        if venv and not self.chosen_python and not (venv / "bin" / "python").exists():
-            fix = f"python3 -m venv {_shown(venv)} && {_shown(venv / 'bin' / 'pip')} install {wanted}"
-        else:
-            fix = f"{_shown(self.python)} -m pip install {wanted}"
-        modules = ("module named " if len(missing) == 1 else "modules named ") + ", ".join(f"'{m}'" for m in missing)
-        return (
-            f"policy pack {_shown(self.pack_dir)}: its interpreter {self.python} has no {modules}; "
-            f"install the pack's requirements: {fix}"
-        )
 
     @staticmethod
     def _drain(stream: IO[str], sink: list[str]) -> None:
