@@ -25,6 +25,7 @@ from inspect import isawaitable
 from typing import Any, NamedTuple
 
 from google.protobuf import json_format
+from pulumi.runtime.proto import analyzer_pb2
 from pulumi_policy import EnforcementLevel, PolicyResource, StackValidationArgs, StackValidationPolicy
 from pulumi_policy import deserialize as sdk_deserialize
 from pulumi_policy import policy as sdk_policy
@@ -166,7 +167,7 @@ def _analyze_stack(self: Any, request: Any, _context: Any) -> Any:
     """The SDK's AnalyzeStack (same levels, reports, unknown-value and not-applicable answers),
     with the resources built before the loop over policies instead of inside it."""
     self._configure_runtime_settings()
-    response = sdk_policy.proto.AnalyzeResponse()
+    response = analyzer_pb2.AnalyzeResponse()
     resources: list[PolicyResource] | None = None
     pack, version = self._PolicyAnalyzerServicer__policy_pack_name, self._PolicyAnalyzerServicer__policy_pack_version
     for policy in list.__iter__(self._PolicyAnalyzerServicer__policies):
@@ -185,11 +186,11 @@ def _analyze_stack(self: Any, request: Any, _context: Any) -> Any:
             result = policy.validate(args, report)
             if isawaitable(result):
                 loop = asyncio.new_event_loop()
-                loop.run_until_complete(asyncio.Task(result, loop=loop))
+                loop.run_until_complete(result)
                 loop.close()
         except UnknownValueError as e:
             response.diagnostics.append(
-                sdk_policy.proto.AnalyzeDiagnostic(
+                analyzer_pb2.AnalyzeDiagnostic(
                     policyName=policy.name,
                     policyPackName=pack,
                     policyPackVersion=version,
@@ -202,7 +203,7 @@ def _analyze_stack(self: Any, request: Any, _context: Any) -> Any:
             )
         except sdk_policy._NotApplicableError as e:  # pyright: ignore[reportPrivateUsage] -- the SDK's own signal
             response.not_applicable.append(
-                sdk_policy.proto.PolicyNotApplicable(policy_name=policy.name, reason=e.reason or "")
+                analyzer_pb2.PolicyNotApplicable(policy_name=policy.name, reason=e.reason or "")
             )
     return response
 
