@@ -64,10 +64,12 @@ class SecretRotator(pulumi.ComponentResource):
             f"{name}-log", f"/aws/lambda/{function_name}", context.log_retention_days, context.logs_key, self
         )
         role = aws.iam.Role(f"{name}-role", assume_role_policy=assume_role_policy("lambda.amazonaws.com"), opts=child)
+        # Built, not read from the function: the function waits for this policy (depends_on).
+        own_arn = f"arn:aws:lambda:{region}:{account_id}:function:{function_name}"
         access = aws.iam.RolePolicy(
             f"{name}-access",
             role=role.id,
-            policy=self._policy(targets, context.key, region, log_group),
+            policy=self._policy(targets, context.key, region, log_group, own_arn),
             opts=child,
         )
         self.function = aws.lambda_.Function(
@@ -91,6 +93,12 @@ class SecretRotator(pulumi.ComponentResource):
                     )
                 }
             ),
+            # The data key, like the secrets these variables name (DB-2, SEC-1). Setting it, the
+            # deploying principal needs kms:CreateGrant and kms:Encrypt on the key (Lambda creates
+            # a grant for the execution role with the caller's permissions), and kms:Decrypt to
+            # read the variables back on refresh (Lambda Developer Guide, "Securing Lambda
+            # environment variables"); the key policy delegates to the account's IAM policies.
+            kms_key_arn=context.key.arn,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[log_group, access]),
         )
         invoke = aws.lambda_.Permission(
@@ -120,7 +128,11 @@ class SecretRotator(pulumi.ComponentResource):
 
     @staticmethod
     def _policy(
-        targets: dict[str, RotationTarget], data_key: aws.kms.Key, region: str, log_group: aws.cloudwatch.LogGroup
+        targets: dict[str, RotationTarget],
+        data_key: aws.kms.Key,
+        region: str,
+        log_group: aws.cloudwatch.LogGroup,
+        function_arn: str,
     ) -> pulumi.Output[str]:
         statements = [
             {
@@ -147,6 +159,23 @@ class SecretRotator(pulumi.ComponentResource):
                 "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
                 "Resource": data_key.arn,
                 "Condition": {"StringEquals": {"kms:ViaService": f"secretsmanager.{region}.amazonaws.com"}},
+            },
+            # Lambda decrypts the environment at each cold start with the execution role's
+            # credentials, outside the function's code (Lambda Developer Guide, "execution
+            # role": no lambda:SourceFunctionArn on that call), under the encryption context
+            # aws:lambda:FunctionArn. LambdaFunctionName is the console helpers' context for
+            # values encrypted client-side, which this function has none of.
+            {
+                "Sid": "DecryptOwnEnvironment",
+                "Effect": "Allow",
+                "Action": "kms:Decrypt",
+                "Resource": data_key.arn,
+                "Condition": {
+                    "StringEquals": {
+                        "kms:ViaService": f"lambda.{region}.amazonaws.com",
+                        "kms:EncryptionContext:aws:lambda:FunctionArn": function_arn,
+                    }
+                },
             },
             *(
                 {"Sid": f"SetNew{label.title().replace('-', '')}Credential", **statement}
