@@ -93,11 +93,11 @@ class SecretRotator(pulumi.ComponentResource):
                     )
                 }
             ),
-            # The data key, like the secrets these variables name (DB-2, SEC-1). Setting it, the
-            # deploying principal needs kms:CreateGrant and kms:Encrypt on the key (Lambda creates
-            # a grant for the execution role with the caller's permissions), and kms:Decrypt to
-            # read the variables back on refresh (Lambda Developer Guide, "Securing Lambda
-            # environment variables"); the key policy delegates to the account's IAM policies.
+            # The data key, like the secrets these variables name (DB-2, SEC-1). The deploying
+            # principal needs kms:CreateGrant and kms:Encrypt on it to set this (Lambda creates a
+            # grant for the execution role with the caller's permissions) and kms:Decrypt to read
+            # the variables back (Lambda Developer Guide, "Securing Lambda environment
+            # variables"); the data key's policy leaves both to IAM (AccountAdministers).
             kms_key_arn=context.key.arn,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[log_group, access]),
         )
@@ -160,11 +160,12 @@ class SecretRotator(pulumi.ComponentResource):
                 "Resource": data_key.arn,
                 "Condition": {"StringEquals": {"kms:ViaService": f"secretsmanager.{region}.amazonaws.com"}},
             },
-            # Lambda decrypts the environment at each cold start with the execution role's
-            # credentials, outside the function's code (Lambda Developer Guide, "execution
-            # role": no lambda:SourceFunctionArn on that call), under the encryption context
-            # aws:lambda:FunctionArn. LambdaFunctionName is the console helpers' context for
-            # values encrypted client-side, which this function has none of.
+            # Lambda decrypts the variables at each cold start as the execution role, outside the
+            # function's code (Lambda Developer Guide, "execution role" credentials), through
+            # Lambda (the KMS guide lists lambda.<region> for kms:ViaService) and under the
+            # context aws:lambda:FunctionArn. Its grant allows this too; the statement keeps the
+            # right in the role's own policy, as narrow. kms:EncryptionContext:LambdaFunctionName
+            # is the console helpers' client-side context: nothing here is encrypted that way.
             {
                 "Sid": "DecryptOwnEnvironment",
                 "Effect": "Allow",
