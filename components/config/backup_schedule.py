@@ -18,7 +18,8 @@ from .data import DAYS, WEEK, WEEKLY_WINDOW
 
 # A job waits at most this long to start (AWS minimum: 60), then expires.
 START_WINDOW_MINUTES = 60
-# A job scheduled at t must be done by t + this, or AWS Backup cancels it.
+# A job scheduled at t must be done by t + this, or AWS Backup cancels it; AWS refuses a completion
+# window less than 60 minutes longer than the start window, so 120 is the hourly rung's shortest.
 COMPLETION_WINDOW_MINUTES = {"hourly": 120}
 DEFAULT_COMPLETION_WINDOW_MINUTES = 480
 # AWS Backup starts no database backup this long before a maintenance window, nor during it.

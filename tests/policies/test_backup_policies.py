@@ -26,7 +26,7 @@ def _rule(schedule=HOURLY, delete_after=2555, continuous=True, copy_to=None):
 
 
 def _plan(**rule):
-    return lambda: aws.backup.Plan("plan", rules=[_rule(**rule)])
+    return _schedules(rule.pop("schedule", HOURLY), **rule)
 
 
 # The hourly rung around Tuesday 02:00-03:00 maintenance: no job from 01:00 (AWS Backup starts no
@@ -35,10 +35,16 @@ SIX_DAYS = "cron(0 * ? * SUN-MON,WED-SAT *)"
 AROUND_MAINTENANCE = "cron(0 0,3-23 ? * TUE *)"
 
 
-def _schedules(*schedules: str):
-    return lambda: aws.backup.Plan(
-        "plan", rules=[{**_rule(), "rule_name": f"r{i}", "schedule": s} for i, s in enumerate(schedules)]
-    )
+def _schedules(*schedules: str, **rule):
+    """A plan with one rule per schedule (the first named `hourly`)."""
+
+    def program() -> None:
+        rules = [
+            {**_rule(schedule, **rule), "rule_name": f"r{i}" if i else "hourly"} for i, schedule in enumerate(schedules)
+        ]
+        aws.backup.Plan("plan", rules=rules)
+
+    return program
 
 
 FREQUENCY = "backup-plan-frequency"
@@ -220,4 +226,6 @@ def test_frequency_allows_as_many_maintenance_gaps_as_configured(pack):
         "every 1 h, but for 1 gap(s) of up to 3 h a week (maintenance windows)"
     )
     assert pack.violations(FREQUENCY, two_windows, {FREQUENCY: {"maintenanceGapsPerWeek": 2}}) == []
-    assert pack.violations(FREQUENCY, _schedules(SIX_DAYS, AROUND_MAINTENANCE), {FREQUENCY: {"maxMaintenanceGapHours": 2}})
+    assert pack.violations(
+        FREQUENCY, _schedules(SIX_DAYS, AROUND_MAINTENANCE), {FREQUENCY: {"maxMaintenanceGapHours": 2}}
+    )

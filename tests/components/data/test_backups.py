@@ -44,11 +44,20 @@ def test_prod_hourly_rung_skips_only_the_hours_around_tuesday_maintenance(prod):
         assert (rules[name]["startWindow"], rules[name]["completionWindow"]) == (60, 120)
 
 
+def test_every_rule_may_complete_an_hour_after_its_start_window(prod):
+    # AWS Backup refuses a completion window less than 60 minutes longer than the start window.
+    for name, rule in plan_rules(prod).items():
+        assert rule["completionWindow"] >= rule["startWindow"] + 60 >= 120, name
+
+
 @pytest.mark.parametrize(
     ("windows", "expected"),
     [
         ([], {"hourly": "cron(0 * ? * * *)"}),
-        (["tue:02:00-tue:03:00"], {"hourly": "cron(0 * ? * SUN-MON,WED-SAT *)", "hourly-tue": "cron(0 0,3-23 ? * TUE *)"}),
+        (
+            ["tue:02:00-tue:03:00"],
+            {"hourly": "cron(0 * ? * SUN-MON,WED-SAT *)", "hourly-tue": "cron(0 0,3-23 ? * TUE *)"},
+        ),
         # Across midnight and the week's end: Sunday's jobs stop at 21:00 (22:00 would start in the hour before).
         (
             ["sun:23:30-mon:00:30"],

@@ -44,7 +44,11 @@ from tests.components.test_config import PROD, problems, with_
             "config: backup.rules.weekly.schedule: the job at mon 22:00 (cron(0 22 ? * MON *)) may still run (480 min "
             "allowed) when tue:02:00-tue:03:00 begins",
         ),
-        ("backup.rules.weekly.schedule", "cron(0 6 ? * 2#1 *)", "config: backup.rules.weekly.schedule: cron(0 6 ? * 2#1"),
+        (
+            "backup.rules.weekly.schedule",
+            "cron(0 6 ? * 2#1 *)",
+            "config: backup.rules.weekly.schedule: cron(0 6 ? * 2#1",
+        ),
         ("backup.copy_to_dr", False, "backup.copy_to_dr: prod copies backups to the DR region"),
         ("backup.vault_lock", False, "backup.vault_lock: prod copies backups to the DR region into locked vaults"),
         ("backup.vault_lock_grace_days", 1, "backup.vault_lock_grace_days: Input should be greater than or equal to 3"),
