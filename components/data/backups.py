@@ -58,7 +58,8 @@ def _lifecycle(rule: BackupRule, args_type):
 
 class Backups(pulumi.ComponentResource):
     """One plan over every resource tagged `backup=true`. Recovery points land in the primary vault
-    (backup key) and, when `copy_to_dr`, are copied to a vault in the DR region (DR key)."""
+    (backup key) and, when `copy_to_dr`, are copied to a vault in the DR region (DR key). The
+    hourly rung keeps clear of `maintenance_windows`, those of the databases the plan backs up."""
 
     vault: aws.backup.Vault
     dr_vault: aws.backup.Vault | None
@@ -74,8 +75,8 @@ class Backups(pulumi.ComponentResource):
         dr_key: aws.kms.Key,
         dr_provider: aws.Provider,
         protection: Protection,
+        maintenance_windows: Sequence[str],
         notification_topic_arn: pulumi.Input[str] | None = None,
-        maintenance_windows: Sequence[str] = (),
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("platform:backups:Backups", name, None, opts)

@@ -182,6 +182,7 @@ def with_topic():
             dr_key=aws.kms.Key("dr", opts=pulumi.ResourceOptions(provider=dr)),
             dr_provider=dr,
             protection=Protection(False),
+            maintenance_windows=[],
             notification_topic_arn="arn:aws:sns:us-east-1:123456789012:critical",
         )
 
