@@ -4,7 +4,9 @@ cross-region copies, encrypted and locked vaults, failure notifications."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from fnmatch import fnmatch
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import _types as t
 from ._helpers import (
@@ -119,6 +121,23 @@ def _weekly_starts(schedule: str) -> list[int]:
     return sorted(((d - 2) % 7) * _DAY + h * 60 + m for d in days for h in hours for m in minutes)
 
 
+# A winter and a summer instant: a rule in a zone with daylight saving moves against UTC rules.
+_SEASONS = (datetime(2025, 1, 15, tzinfo=UTC), datetime(2025, 7, 15, tzinfo=UTC))
+
+
+def _utc_starts(rule, season: datetime) -> list[int]:
+    """A rule's weekly starts in UTC (its `schedule_expression_timezone`, default UTC, at `season`);
+    none for a zone this machine doesn't know."""
+    zone = text(get(rule, "scheduleExpressionTimezone")) or "UTC"
+    try:
+        # UTC needs no time zone database (a machine may have none).
+        offset = None if zone in ("UTC", "Etc/UTC") else season.astimezone(ZoneInfo(zone)).utcoffset()
+    except (ZoneInfoNotFoundError, ValueError):
+        return []
+    shift = int(offset.total_seconds() // 60) if offset else 0
+    return [(m - shift) % _WEEK for m in _weekly_starts(text(get(rule, "schedule")))]
+
+
 def _gaps(starts: list[int]) -> list[tuple[int, int]]:
     """(minutes to the next start, start) for each start of the week, longest first."""
     ordered = sorted(set(starts))
@@ -132,24 +151,27 @@ def _hours(minutes: float) -> str:
 
 def _frequency(args, cfg):
     """The worst-case gap between scheduled backups over the union of the plan's rules, by weekday
-    and hour. AWS Backup starts no database backup in the hour before a maintenance window or
+    and hour in UTC, in winter and in summer (the hour a daylight-saving change skips is not
+    counted). AWS Backup starts no database backup in the hour before a maintenance window or
     during it, so `maintenanceGapsPerWeek` gaps may reach `maxMaintenanceGapHours`."""
     limit, allowed = cfg["maxIntervalHours"] * 60, cfg["maintenanceGapsPerWeek"]
     longest = max(limit, cfg["maxMaintenanceGapHours"] * 60)
-    starts = [m for rule in items(get(args.props, "rules")) for m in _weekly_starts(text(get(rule, "schedule")))]
-    if not starts:
-        yield f"no rule runs every week; backups must run at least every {_hours(limit)}"
-        return
-    gaps = _gaps(starts)
-    long = [gap for gap in gaps if gap[0] > limit]
-    if long and (long[0][0] > longest or len(long) > allowed):
-        gap, after = long[0]
-        day, minute = divmod(after, _DAY)
-        yield (
-            f"backups are {_hours(gap)} apart after {_WEEKDAYS[day]} {minute // 60:02d}:{minute % 60:02d} UTC, "
-            f"and {len(long)} gap(s) a week exceed {_hours(limit)}; backups must run at least every "
-            f"{_hours(limit)}, but for {allowed} gap(s) of up to {_hours(longest)} a week (maintenance windows)"
-        )
+    for season in _SEASONS:
+        starts = [m for rule in items(get(args.props, "rules")) for m in _utc_starts(rule, season)]
+        if not starts:
+            yield f"no rule runs every week; backups must run at least every {_hours(limit)}"
+            return
+        long = [gap for gap in _gaps(starts) if gap[0] > limit]
+        if long and (long[0][0] > longest or len(long) > allowed):
+            gap, after = long[0]
+            day, minute = divmod(after, _DAY)
+            yield (
+                f"backups are {_hours(gap)} apart after {_WEEKDAYS[day]} {minute // 60:02d}:{minute % 60:02d} UTC"
+                f"{'' if season.month == 1 else ' (in summer time)'}, and {len(long)} gap(s) a week exceed "
+                f"{_hours(limit)}; backups must run at least every {_hours(limit)}, but for {allowed} gap(s) of up "
+                f"to {_hours(longest)} a week (maintenance windows)"
+            )
+            return
 
 
 def _continuous(args, cfg):

@@ -229,3 +229,24 @@ def test_frequency_allows_as_many_maintenance_gaps_as_configured(pack):
     assert pack.violations(
         FREQUENCY, _schedules(SIX_DAYS, AROUND_MAINTENANCE), {FREQUENCY: {"maxMaintenanceGapHours": 2}}
     )
+
+
+def test_frequency_reads_each_rule_in_its_own_timezone(pack):
+    def plan(zones: tuple[str, str]):
+        def program() -> None:
+            rules = [
+                {**_rule(schedule), "rule_name": f"r{i}", "schedule_expression_timezone": zone}
+                for i, (schedule, zone) in enumerate(zip((SIX_DAYS, AROUND_MAINTENANCE), zones, strict=True))
+            ]
+            aws.backup.Plan("plan", rules=rules)
+
+        return program
+
+    # Tokyo's Tuesday is Monday 15:00 to Tuesday 15:00 UTC: the UTC rule leaves Tuesday afternoon bare.
+    (message,) = pack.violations(FREQUENCY, plan(("Etc/UTC", "Asia/Tokyo")))
+    assert "backups are 10 h apart after Tuesday 14:00 UTC" in message
+    assert pack.violations(FREQUENCY, plan(("Asia/Tokyo", "Asia/Tokyo"))) == []
+    # London is UTC in winter and an hour ahead in summer: Tuesday's rule then leaves 22:00-00:00 UTC bare too.
+    (summer,) = pack.violations(FREQUENCY, plan(("Etc/UTC", "Europe/London")))
+    assert "backups are 3 h apart after Monday 23:00 UTC (in summer time), and 2 gap(s) a week exceed 1 h" in summer
+    assert pack.violations(FREQUENCY, plan(("Europe/London", "Europe/London"))) == []
