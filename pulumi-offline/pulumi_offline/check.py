@@ -6,7 +6,6 @@ JSON policy events, or as SARIF 2.1.0 for GitHub code scanning (`pulumi_offline.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sys
 import time
@@ -23,9 +22,11 @@ from .analyzer import (
     ensure_pack_modules,
     pack_interpreter,
 )
+from .host import Interpreter
 from .preview import Preview, offline_meta, offline_notes, problem_entry, run_preview
 from .report import CheckReport, input_problem_level
 from .sarif import sarif
+from .stackconfig import StackConfig, load_stack_config
 
 
 class CheckError(Exception):
@@ -86,17 +87,22 @@ def check(
     preview: Preview | None = None,
     answers: str | None = None,
     pack: Analyzer | None = None,
+    *,
+    config: StackConfig | None = None,
+    python: Interpreter | None = None,
     pack_python: str | None = None,
 ) -> CheckReport:
-    """Preview `program` for `stack` (unless given its `preview`), then analyze every resource
-    and the stack with the pack: a fresh pack process (run by `pack_python`, else the
-    interpreter its PulumiPolicy.yaml names), unless given a running `pack` (tests share one
-    across stacks; the pack reads no stack settings, and each check configures it)."""
+    """Preview `program` for `stack` (unless given its `preview`; `config`, `python` and
+    `answers` as `run_preview` takes them), then analyze every resource and the stack with the
+    pack: a fresh pack process, launched first so that it loads while the program runs, unless
+    given a running `pack` (tests share one across stacks; the pack reads no stack settings,
+    and each check configures it). The pack runs with `pack_python`, else the interpreter its
+    PulumiPolicy.yaml names."""
     pack_path = _pack_path(program, pack_dir)
     policy_config = _policy_config(program, stack, config_file)
-    preview = preview or run_preview(program, stack, answers=answers)
-    config = preview.config
-    try:
+    config = preview.config if preview else config or load_stack_config(program, stack)
+    server = None
+    if pack is None:
         server = PolicyPackServer(
             pack_path,
             project=config.project,
@@ -105,16 +111,26 @@ def check(
             secret_keys=sorted(config.secret_keys),
             python=pack_python,
         )
-        with contextlib.nullcontext(pack) if pack is not None else server as analyzer:
-            info = analyzer.info()
-            analyzer.configure(policy_config)
-            diagnostics = analyzer.analyze_graph(preview.graph, config.values)
+    try:
+        if server is not None:
+            server.launch()
+        preview = preview or run_preview(program, stack, config=config, python=python, answers=answers)
+        if server is not None:
+            server.connect()
+        analyzer = pack or server
+        assert analyzer is not None  # one of the two, by construction
+        info = analyzer.info()
+        analyzer.configure(policy_config)
+        diagnostics = analyzer.analyze_graph(preview.graph, config.values)
     except PackInterpreterError as exc:
         raise CheckError(f"{exc} {_CHOOSE}") from exc
     except PackStartError as exc:
         raise CheckError(f"the policy pack failed to start: {exc}") from exc
     except PolicyConfigError as exc:
         raise CheckError(str(exc)) from exc
+    finally:
+        if server is not None:
+            server.close()
     return CheckReport(info, pack_path, diagnostics, preview)
 
 
@@ -196,12 +212,25 @@ def run_check(
     preview: Preview | None = None,
     answers: str | None = None,
     strict_inputs: bool = False,
+    *,
+    config: StackConfig | None = None,
+    python: Interpreter | None = None,
     pack_python: str | None = None,
 ) -> int:
     """The `check` command: print the report in `fmt`, write the formats in `also` (format →
     file) from the same run, exit 1 on any mandatory violation (and, with `strict_inputs`, on
     any input problem)."""
-    report = check(program, stack, pack_dir, config_file, preview, answers=answers, pack_python=pack_python)
+    report = check(
+        program,
+        stack,
+        pack_dir,
+        config_file,
+        preview,
+        answers=answers,
+        config=config,
+        python=python,
+        pack_python=pack_python,
+    )
     renderers = {
         "text": lambda: text(report),
         "json": lambda: json.dumps(events(report, strict_inputs), indent=2),
