@@ -1,6 +1,7 @@
 """How the offline preview and check scale: synthetic programs of N resources, timed.
 
     python pulumi-offline/scripts/benchmark.py [--resources 400 4000] [--runs 3] [--in-process] [--sdk-floor]
+    python pulumi-offline/scripts/benchmark.py --stack prod [--runs 5]
 
 Each program is N registrations in units of ten (a component holding a KMS key, a bucket with
 its encryption, versioning and public-access block, a log group, a security group, an SNS topic
@@ -10,6 +11,7 @@ per size, the CPU time of the tool and the processes it starts (the program's in
 policy pack: on a busy machine a steadier figure than the wall time), and the ratio between the
 largest and smallest size (linear: the ratio of sizes).
 
+`--stack S` times this repository's own stack S instead (its own pack's config applies).
 `--sdk-floor` adds what the program alone costs: the same program in one process under the
 SDK's own unit-test mocks (`pulumi.runtime.set_mocks`, answering every resource at once), with
 the tool's two SDK speed-ups (linear end-of-program wait, cheap source positions) and its
@@ -136,35 +138,46 @@ def timed(argv: list[str]) -> tuple[float, float]:
     return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+def _row(label: str, name: str, runs: list[tuple[float, float]]) -> float:
+    """Print one table row; the median wall time."""
+    walls = [wall for wall, _ in runs]
+    median = statistics.median(walls)
+    cpu = statistics.median(cpu for _, cpu in runs)
+    print(f"| {label} | `{name}` | {min(walls):.2f} | {median:.2f} | {max(walls):.2f} | {cpu:.2f} |")
+    return median
+
+
 def main() -> None:
     options = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
     options.add_argument("--resources", type=int, nargs="+", default=[400, 4000])
+    options.add_argument("--stack", help="time this repository's stack STACK instead of synthetic programs")
     options.add_argument("--runs", type=int, default=3)
     options.add_argument("--in-process", action="store_true", help="run the programs inside the tool")
     options.add_argument("--sdk-floor", action="store_true", help="also time the program alone under the SDK's mocks")
     args = options.parse_args()
 
     where = ["--in-process"] if args.in_process else ["--python", sys.executable]
-    medians: dict[str, dict[int, float]] = {name: {} for name in ("sdk-floor", "preview", "check")}
+    tool = ["-m", "pulumi_offline"]
+    pack = ["--policy-pack", str(REPO / "policies")]
     print("| resources | command | wall min | wall median | wall max | CPU median |")
     print("|---|---|---|---|---|---|")
+    if args.stack:
+        target = ["--program", str(REPO), "--stack", args.stack, *where]
+        for name, argv in {"preview": [*tool, "preview", *target], "check": [*tool, "check", *target, *pack]}.items():
+            _row(f"{args.stack} stack", name, [timed(argv) for _ in range(args.runs)])
+        return
+    medians: dict[str, dict[int, float]] = {name: {} for name in ("sdk-floor", "preview", "check")}
     with tempfile.TemporaryDirectory() as scratch:
         for size in args.resources:
             program = str(write_program(Path(scratch) / f"bench-{size}", size))
-            tool = ["-m", "pulumi_offline"]
             commands = {
                 "preview": [*tool, "preview", "--program", program, *where],
-                "check": [*tool, "check", "--program", program, *where, "--policy-pack", str(REPO / "policies")],
+                "check": [*tool, "check", "--program", program, *where, *pack],
             }
             if args.sdk_floor:
                 commands = {"sdk-floor": ["-c", FLOOR, str(size // UNIT), program], **commands}
             for name, argv in commands.items():
-                runs = [timed(argv) for _ in range(args.runs)]
-                walls = [wall for wall, _ in runs]
-                medians[name][size] = statistics.median(walls)
-                cpu = statistics.median(cpu for _, cpu in runs)
-                wall = f"{min(walls):.2f} | {medians[name][size]:.2f} | {max(walls):.2f}"
-                print(f"| {size} | `{name}` | {wall} | {cpu:.2f} |")
+                medians[name][size] = _row(str(size), name, [timed(argv) for _ in range(args.runs)])
     small, large = min(args.resources), max(args.resources)
     if small != large:
         print()
