@@ -19,6 +19,7 @@ from .analyzer import (
     PackStartError,
     PolicyConfigError,
     PolicyPackServer,
+    StreamedAnalysis,
     ensure_pack_modules,
     pack_interpreter,
 )
@@ -111,17 +112,33 @@ def check(
             secret_keys=sorted(config.secret_keys),
             python=pack_python,
         )
+    analyzer = pack or server
+    assert analyzer is not None  # one of the two, by construction
+
+    def ready() -> None:
+        if server is not None:
+            server.connect()
+        analyzer.configure(policy_config)
+
     try:
         if server is not None:
             server.launch()
-        preview = preview or run_preview(program, stack, config=config, python=python, answers=answers)
-        if server is not None:
-            server.connect()
-        analyzer = pack or server
-        assert analyzer is not None  # one of the two, by construction
+        if preview is None:
+            # As the engine does: each resource analyzed as it registers, the pack busy while
+            # the program runs; the stack once the program has ended.
+            streamed = StreamedAnalysis(analyzer, config, ready)
+            try:
+                preview = run_preview(
+                    program, stack, config=config, python=python, answers=answers, on_register=streamed.register
+                )
+            except BaseException:
+                streamed.abandon()
+                raise
+            diagnostics = streamed.finish(preview.graph)
+        else:
+            ready()
+            diagnostics = analyzer.analyze_graph(preview.graph, config.values)
         info = analyzer.info()
-        analyzer.configure(policy_config)
-        diagnostics = analyzer.analyze_graph(preview.graph, config.values)
     except PackInterpreterError as exc:
         raise CheckError(f"{exc} {_CHOOSE}") from exc
     except PackStartError as exc:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
@@ -290,6 +290,9 @@ class RecordingEngine(resource_pb2_grpc.ResourceMonitorServicer):
         # Failures the engine itself raised (as `urn: message`), reported after the run.
         self.errors: list[str] = []
         self.warnings: list[str] = []
+        # Told of each registration as it is recorded (on the thread that served it): the
+        # policy check analyzes resources while the program runs, as the engine does.
+        self.on_register: Callable[[Registration], None] | None = None
         self._lock = threading.Lock()
 
     # -- what the SDK asks first
@@ -390,6 +393,8 @@ class RecordingEngine(resource_pb2_grpc.ResourceMonitorServicer):
         )
         with self._lock:
             self.registrations[urn] = registration
+        if self.on_register is not None:
+            self.on_register(registration)
         response = resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id)
         if outputs:
             response.object.update(outputs)

@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from concurrent import futures
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ import grpc
 import pulumi.runtime
 from pulumi.runtime.proto import engine_pb2_grpc, resource_pb2_grpc
 
-from .engine import EngineService, RecordingEngine
+from .engine import EngineService, RecordingEngine, Registration
 from .mocks import RealisticMocks
 from .program import Graph, ProgramError, engine_failure, failure
 from .stackconfig import StackConfig, project_main, project_virtualenv
@@ -92,13 +93,16 @@ def run_hosted(
     python: Interpreter,
     *,
     echo: TextIO | None = None,
+    on_register: Callable[[Registration], None] | None = None,
 ) -> Graph:
     """Run the program in `program_dir` for `config` with `python`; what it printed goes to
-    `echo` (default stderr, so stdout stays the tool's), its warnings and errors too."""
+    `echo` (default stderr, so stdout stays the tool's), its warnings and errors too;
+    `on_register` is told of each registration as it is recorded."""
     out: TextIO = echo or sys.stderr
     program_dir = Path(program_dir).resolve()
     main = project_main(program_dir)
     engine = RecordingEngine(RealisticMocks(), config.project, config.stack, program_dir)
+    engine.on_register = on_register
     log = EngineService(out)
     # The mocks answer as the stack's providers are configured (`aws:region`…), from this process.
     pulumi.runtime.set_all_config(dict(config.values), sorted(config.secret_keys))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,19 +46,21 @@ def run_preview(
     config: StackConfig | None = None,
     python: Interpreter | None = None,
     answers: Path | str | None = None,
+    on_register: Callable[[Registration], None] | None = None,
 ) -> Preview:
     """Run the program for `stack` (None: a program without stack files, stack `dev`) with its
     stack config (or `config`): with `python`, as the engine runs it (its own interpreter, over
     gRPC); without, in this process (fast, for tests). Provider functions are answered from
-    `answers` (an answers file) and the built-in answers."""
+    `answers` (an answers file) and the built-in answers. `on_register` is told of each
+    registration as the engine records it."""
     program_dir = Path(program_dir).resolve()
     config = config or load_stack_config(program_dir, stack)
     started = time.perf_counter()
     with datasources.serving(answers) as session:
         if python is not None:
-            graph = run_hosted(program_dir, config, python)
+            graph = run_hosted(program_dir, config, python, on_register=on_register)
         else:
-            graph = run_program(program_dir, stack, config=config)
+            graph = run_program(program_dir, stack, config=config, on_register=on_register)
     problems = shapes.check_graph(graph)
     graph = with_default_providers(graph, config)
     return Preview(program_dir, config, graph, time.perf_counter() - started, session.served, problems)

@@ -213,18 +213,21 @@ def run_program(
     extra_config: dict[str, str] | None = None,
     extra_secret_keys: set[str] | frozenset[str] = frozenset(),
     preview: bool = True,
+    on_register: Callable[[Registration], None] | None = None,
 ) -> Graph:
     """Run the program in `program_dir` (its `__main__.py`, or the `main:` of its Pulumi.yaml)
     in this process, for `stack` with that stack file's config, in its own directory.
 
     `extra_config` overrides or adds `ns:key` values (tests use it for bad input);
-    keys in `extra_secret_keys` are marked as set with `--secret`. A program that fails
+    keys in `extra_secret_keys` are marked as set with `--secret`; `on_register` is told of
+    each registration as it is recorded. A program that fails
     gives ProgramError, whose cause is the program's own exception.
     """
     program_dir = Path(program_dir).resolve()
     config = config or load_stack_config(program_dir, stack)
     main = project_main(program_dir)
     engine = RecordingEngine(RealisticMocks(), config.project, config.stack, program_dir)
+    engine.on_register = on_register
     already_imported = set(sys.modules)
     sys.path.insert(0, str(main.parent))
     error: BaseException | None = None

@@ -49,40 +49,53 @@ def provider_inputs(package: str, config: StackConfig) -> dict:
     return inputs
 
 
-def _default_provider(package: str, graph: Graph, config: StackConfig) -> Registration:
-    name = f"default_{plugin_version(package).replace('.', '_')}"
-    type_ = f"{PROVIDER_TYPE_PREFIX}{package}"
-    return Registration(
-        urn=make_urn(graph.stack, graph.project, "", type_, name),
-        type=type_,
-        name=name,
-        custom=True,
-        parent="",
-        provider="",
-        raw_inputs=provider_inputs(package, config),
-        protect=False,
-        dependencies=[],
-        aliases=[],
-        options={},
-        # Not created yet at preview: the engine shows the unknown id.
-        id=UNKNOWN_ID,
-    )
+class DefaultProviders:
+    """The engine's default provider per package, made on first use: `assign` gives a resource
+    registered without an explicit provider the default one, as the engine hands it over."""
+
+    def __init__(self, project: str, stack: str, config: StackConfig) -> None:
+        self.project, self.stack, self.config = project, stack, config
+        self.made: dict[str, Registration] = {}
+
+    def _make(self, package: str) -> Registration:
+        name = f"default_{plugin_version(package).replace('.', '_')}"
+        type_ = f"{PROVIDER_TYPE_PREFIX}{package}"
+        return Registration(
+            urn=make_urn(self.stack, self.project, "", type_, name),
+            type=type_,
+            name=name,
+            custom=True,
+            parent="",
+            provider="",
+            raw_inputs=provider_inputs(package, self.config),
+            protect=False,
+            dependencies=[],
+            aliases=[],
+            options={},
+            # Not created yet at preview: the engine shows the unknown id.
+            id=UNKNOWN_ID,
+        )
+
+    def assign(self, resource: Registration) -> Registration:
+        """`resource` with its default provider (a copy), or `resource` itself when it names its
+        own, is a provider or is a component."""
+        if not resource.custom or resource.provider or resource.type.startswith(PROVIDER_TYPE_PREFIX):
+            return resource
+        package = package_of(resource.type)
+        if package not in self.made:
+            self.made[package] = self._make(package)
+        provider = self.made[package]
+        # A shallow copy: `dataclasses.replace` re-runs __init__, a second per thousand resources.
+        resource = copy.copy(resource)
+        resource.provider = f"{provider.urn}::{provider.id}"
+        return resource
 
 
 def with_default_providers(graph: Graph, config: StackConfig) -> Graph:
     """A copy of `graph` with the engine's default providers added and referenced."""
-    defaults: dict[str, Registration] = {}
-    resources: list[Registration] = []
-    for resource in graph:
-        if resource.custom and not resource.provider and not resource.type.startswith(PROVIDER_TYPE_PREFIX):
-            package = package_of(resource.type)
-            if package not in defaults:
-                defaults[package] = _default_provider(package, graph, config)
-            # A shallow copy: `dataclasses.replace` re-runs __init__, a second per thousand resources.
-            resource = copy.copy(resource)
-            resource.provider = f"{defaults[package].urn}::{defaults[package].id}"
-        resources.append(resource)
+    defaults = DefaultProviders(graph.project, graph.stack, config)
+    resources = [defaults.assign(r) for r in graph]
     # Default providers register before the resources that use them, after the root stack.
     head = [r for r in resources if r.type == ROOT_STACK_TYPE]
     tail = [r for r in resources if r.type != ROOT_STACK_TYPE]
-    return dataclasses.replace(graph, resources=head + list(defaults.values()) + tail)
+    return dataclasses.replace(graph, resources=head + list(defaults.made.values()) + tail)

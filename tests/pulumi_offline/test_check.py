@@ -134,6 +134,37 @@ def test_each_resource_reaches_the_pack_with_its_default_provider():
     assert "data-team" in request.provider.properties["defaultTags"]
 
 
+def _answers(report: CheckReport) -> list[tuple]:
+    return [(d.policy_name, d.urn, d.message, d.enforcement_level) for d in report.diagnostics]
+
+
+@pytest.mark.parametrize("fixture", ["violations", "datastore-head"])
+def test_resources_analyzed_while_the_program_runs_answer_as_after_it(fixture, pack_server, monkeypatch):
+    """`check` sends each resource to the pack as it registers; the answers, and their order,
+    are those of the same requests sent after the program has ended."""
+    program = FIXTURES / fixture
+    after = check(program, None, str(POLICY_PACK), preview=run_preview(program, None), pack=pack_server)
+    sent: list[str] = []
+    sent_by_the_end: list[int] = []
+    answer = pack_server.remediate_and_analyze
+
+    def recording_answer(request):
+        sent.append(request.urn)
+        return answer(request)
+
+    def recording_preview(*args, **kwargs):
+        preview = run_preview(*args, **kwargs)
+        sent_by_the_end.append(len(sent))
+        return preview
+
+    monkeypatch.setattr(pack_server, "remediate_and_analyze", recording_answer)
+    monkeypatch.setattr(check_module, "run_preview", recording_preview)
+    streamed = check(program, None, str(POLICY_PACK), pack=pack_server)
+    assert _answers(streamed) == _answers(after) and _answers(after)
+    assert sent_by_the_end[0] > 0, "resources were sent before the program ended"
+    assert sorted(sent) == sorted(r.urn for r in streamed.preview.graph), "each resource once, none left out"
+
+
 def test_prod_check_reports_only_resources_of_the_stack(repo_checks):
     report = repo_checks["prod"]
     urns = {r.urn for r in report.preview.graph}

@@ -18,6 +18,7 @@ One concern per module:
 - `wire`: values marshalled as the engine does: secrets as secret-signature objects, values
   unknown during preview as the unknown sentinel.
 - `results`: the pack's answers decoded: pack info, diagnostics, remediations.
+- `streamed`: the resource requests sent as the program registers, as the engine sends them.
 """
 
 from .client import Analyzer
@@ -25,6 +26,7 @@ from .policy_config import PolicyConfigError, reconcile_config
 from .requests import analyze_request, analyze_stack_request
 from .results import Diagnostic, PackInfo, PolicyInfo, Remediation
 from .server import PackInterpreterError, PackStartError, PolicyPackServer, ensure_pack_modules, pack_interpreter
+from .streamed import StreamedAnalysis
 from .wire import to_struct, to_wire
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "PolicyInfo",
     "PolicyPackServer",
     "Remediation",
+    "StreamedAnalysis",
     "analyze_request",
     "analyze_stack_request",
     "ensure_pack_modules",

@@ -61,12 +61,14 @@ class Analyzer:
         # flight at once; each resource's remediations still come before its analysis, and
         # the answers are collected in stack order.
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
-            answers = list(pool.map(self._remediate_and_analyze, requests))
+            answers = list(pool.map(self.remediate_and_analyze, requests))
         self.remediations = [remediation for remediations, _ in answers for remediation in remediations]
         diagnostics = [d for _, found in answers for d in found]
         return diagnostics + self.analyze_stack(analyze_stack_request(graph))
 
-    def _remediate_and_analyze(self, request: pb.AnalyzeRequest) -> tuple[list[Remediation], list[Diagnostic]]:
+    def remediate_and_analyze(self, request: pb.AnalyzeRequest) -> tuple[list[Remediation], list[Diagnostic]]:
+        """One resource as the engine sends it: its remediations first, then its analysis on the
+        remediated properties."""
         remediations = self.remediate(request)
         for remediation in remediations:
             if remediation.properties:

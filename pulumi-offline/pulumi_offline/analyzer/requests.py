@@ -36,26 +36,31 @@ def resource_options(r: Registration) -> pb.AnalyzerResourceOptions:
     )
 
 
-def provider_of(graph: Graph, r: Registration) -> pb.AnalyzerProviderResource | None:
-    """The provider registration `r` was created with (explicit, or the engine's default one
-    that `pulumi_offline.providers.with_default_providers` added to the graph)."""
-    if not r.provider_urn:
-        return None
-    provider = graph.by_urn(r.provider_urn)
+def _provider(provider: Registration) -> pb.AnalyzerProviderResource:
     return pb.AnalyzerProviderResource(
         type=provider.type, urn=provider.urn, name=provider.name, properties=to_struct(provider.raw_inputs)
     )
 
 
-def analyze_request(graph: Graph, r: Registration) -> pb.AnalyzeRequest:
-    """What the engine sends to `Analyze`/`Remediate`: the resource's inputs."""
+def provider_of(graph: Graph, r: Registration) -> pb.AnalyzerProviderResource | None:
+    """The provider registration `r` was created with (explicit, or the engine's default one
+    that `pulumi_offline.providers.with_default_providers` added to the graph)."""
+    return _provider(graph.by_urn(r.provider_urn)) if r.provider_urn else None
+
+
+def resource_request(r: Registration, provider: Registration | None) -> pb.AnalyzeRequest:
+    """What the engine sends to `Analyze`/`Remediate`: the resource's inputs, with `provider`."""
     request = pb.AnalyzeRequest(
         type=r.type, urn=r.urn, name=r.name, properties=to_struct(r.raw_inputs), options=resource_options(r)
     )
-    provider = provider_of(graph, r)
     if provider is not None:
-        request.provider.CopyFrom(provider)
+        request.provider.CopyFrom(_provider(provider))
     return request
+
+
+def analyze_request(graph: Graph, r: Registration) -> pb.AnalyzeRequest:
+    """`resource_request` for `r` of `graph`, its provider looked up there."""
+    return resource_request(r, graph.by_urn(r.provider_urn) if r.provider_urn else None)
 
 
 def _outputs(r: Registration) -> dict[str, Any]:
