@@ -11,7 +11,6 @@ import pytest
 from components.compute.kubernetes.workload import kubeconfig_document
 from components.config import ConfigError, load_settings
 from components.config.compute import EksColorSettings
-from pulumi_offline.analyzer import PolicyPackServer
 from pulumi_offline.stackconfig import load_stack_config
 from tests.components import variants
 from tests.components.compute.eks_variants import staging_canary
@@ -273,14 +272,14 @@ def test_eks_colours_have_the_cpu_and_memory_alarms_the_ec2_colours_have(canary)
 # ---- the pack ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("variant", ["staging-canary", "prod-on-eks"])
-def test_both_tiers_on_eks_pass_the_pack(variant):
-    stack, graph = {"staging-canary": ("staging", staging_canary), "prod-on-eks": ("prod", variants.prod_on_eks)}[
-        variant
-    ]
+@pytest.mark.parametrize(
+    ("stack", "graph"),
+    [("staging", staging_canary), ("prod", variants.prod_on_eks)],
+    ids=["staging-canary", "prod-on-eks"],
+)
+def test_both_tiers_on_eks_pass_the_pack(stack, graph, pack_server):
     config = load_stack_config(REPO, stack)
-    with PolicyPackServer(REPO / "policies", project=config.project, stack=stack, stack_config=config.values) as pack:
-        pack.configure(json.loads((REPO / "policies" / "config" / f"{stack}.json").read_text()))
-        diagnostics = pack.analyze_graph(graph(), config.values)
+    pack_server.configure(json.loads((REPO / "policies" / "config" / f"{stack}.json").read_text()))
+    diagnostics = pack_server.analyze_graph(graph(), config.values)
     assert [(d.policy_name, d.urn) for d in diagnostics if d.mandatory] == []
     assert not [d for d in diagnostics if d.policy_name.startswith(("kubernetes", "eks"))]
