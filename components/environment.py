@@ -330,6 +330,7 @@ class Environment(pulumi.ComponentResource):
             protection=protection,
             # OBS-4: failed backup and copy jobs go to the critical topic.
             notification_topic_arn=self.alerts.arn_for("critical"),
+            maintenance_windows=settings.maintenance_windows,
             opts=regional,
         )
 

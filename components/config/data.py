@@ -288,8 +288,12 @@ PROD_LADDER = {"hourly": 1, "daily": 7, "weekly": 28, "monthly": 365, "yearly": 
 
 
 class BackupRule(Section):
-    schedule: str = Field(
-        pattern=r"^cron\(.+\)$", description="When the rule runs: an AWS Backup cron expression, `cron(…)`, UTC."
+    # The hourly rung's hours follow from the stores' maintenance windows (config/backup_schedule.py).
+    schedule: str | None = Field(
+        None,
+        pattern=r"^cron\(.+\)$",
+        description="When the rule runs: an AWS Backup cron expression, `cron(…)`, UTC; required, except for "
+        "`hourly`, which runs every hour the stores' maintenance windows allow (derived, never set).",
     )
     retention_days: int = Field(ge=1, description="Days each recovery point of this rule is kept.")
     # Cold storage applies only to resource types AWS Backup can archive; others stay warm.
@@ -334,9 +338,16 @@ class BackupSettings(Section):
     @field_validator("rules")
     @classmethod
     def _prod_ladder(cls, rules: dict[str, BackupRule], info: ValidationInfo) -> dict[str, BackupRule]:
-        if tier_of(info) != "prod":
-            return rules
         problems = []
+        for rung, rule in rules.items():
+            if rung == "hourly" and rule.schedule is not None:
+                problems.append("hourly.schedule is derived from the stores' maintenance windows; don't set it")
+            elif rung != "hourly" and rule.schedule is None:
+                problems.append(f"{rung}.schedule is required")
+        if tier_of(info) != "prod":
+            if problems:
+                raise ValueError("; ".join(problems))
+            return rules
         for rung, minimum in PROD_LADDER.items():
             if rung not in rules:
                 problems.append(f"prod needs the {rung} rung of the DB-5 ladder")

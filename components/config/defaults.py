@@ -59,9 +59,10 @@ TIER_DEFAULTS: dict[str, dict[str, Any]] = {
         "cache": {"node_type": "cache.m7g.large", "replicas": 1, "snapshot_retention_days": 7},
         "documents": {"noncurrent_version_retention_days": 2557, "replication_time_control": True},
         "backup": {
-            # Daily and longer rungs run at 06:00 UTC, clear of the stores' own 04:00-05:00 window.
+            # Daily and longer rungs run at 06:00 UTC, clear of the stores' own 04:00-05:00 window; the
+            # hourly rung's hours follow from the maintenance windows (config/backup_schedule.py).
             "rules": {
-                "hourly": {"schedule": "cron(0 * ? * * *)", "retention_days": 2},
+                "hourly": {"retention_days": 2},
                 "daily": {"schedule": "cron(0 6 ? * * *)", "retention_days": 7},
                 "weekly": {"schedule": "cron(0 6 ? * SUN *)", "retention_days": 28},
                 "monthly": {"schedule": "cron(0 6 1 * ? *)", "retention_days": 365},

@@ -6,6 +6,7 @@ import re
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 
+from . import backup_schedule as schedule
 from .alarms import AlarmSettings
 from .base import Section, Tier, tier_of
 from .compute import COLORS, ComputeSettings, TrafficSettings
@@ -131,9 +132,34 @@ class Settings(Section):
                 f"backup.continuous_backup_days {pitr} must equal postgres.backup_retention_days "
                 f"{self.postgres.backup_retention_days}: AWS Backup sets the RDS retention to it"
             )
+        problems.extend(self._backup_conflicts())
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    @property
+    def maintenance_windows(self) -> list[str]:
+        """The maintenance windows of the databases AWS Backup backs up (the cache is not one of them)."""
+        return sorted({self.postgres.maintenance_window, self.docdb.maintenance_window})
+
+    def _backup_conflicts(self) -> list[str]:
+        """Rungs with a job AWS Backup couldn't start, or that could run into maintenance (the hourly
+        rung is derived clear of it)."""
+        rungs = {f"backup.rules.{rung}.schedule": (rung, rule.schedule) for rung, rule in self.backup.rules.items()}
+        if self.backup.continuous_backup_days:
+            rungs["backup.continuous_backup_days"] = ("continuous", schedule.CONTINUOUS_SCHEDULE)
+        problems = []
+        for key, (rung, cron) in rungs.items():
+            if cron is None:
+                continue
+            times = schedule.starts(cron)
+            if times is None:
+                problems.append(f"{key}: {cron} can't be checked against the maintenance windows")
+                continue
+            found = ((t, why) for t in times if (why := schedule.job_conflict(t, rung, self.maintenance_windows)))
+            if conflict := next(found, None):
+                problems.append(f"{key}: the job at {schedule.at(conflict[0])} ({cron}) {conflict[1]}")
+        return problems
 
     @property
     def name_prefix(self) -> str:

@@ -5,10 +5,17 @@ the DR region, compliance-mode vault lock in prod, and failed jobs routed to an 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import pulumi
 import pulumi_aws as aws
 
+from ..config.backup_schedule import (
+    CONTINUOUS_SCHEDULE,
+    START_WINDOW_MINUTES,
+    completion_window,
+    hourly_schedules,
+)
 from ..config.data import BackupRule, BackupSettings
 from ..foundation.protection import BACKUP_TAG, Protection
 from .store_context import assume_role_policy
@@ -22,10 +29,6 @@ SERVICE_POLICIES = [
 ]
 # The resource types the plan selects by tag: Postgres, DocumentDB, the documents bucket.
 BACKED_UP_TYPES = ("RDS", "DocumentDB", "S3")
-START_WINDOW_MINUTES = 60
-# A job may run this long; the hourly rung must finish before the next one starts.
-COMPLETION_WINDOW_MINUTES = {"hourly": 120}
-DEFAULT_COMPLETION_WINDOW_MINUTES = 480
 # Job states that mean a recovery point is missing (EventBridge "… Job State Change" events).
 FAILED_STATES = ["FAILED", "ABORTED", "EXPIRED", "PARTIAL"]
 # Restore jobs report `detail.status`, not `detail.state`, and never EXPIRED or PARTIAL
@@ -55,7 +58,8 @@ def _lifecycle(rule: BackupRule, args_type):
 
 class Backups(pulumi.ComponentResource):
     """One plan over every resource tagged `backup=true`. Recovery points land in the primary vault
-    (backup key) and, when `copy_to_dr`, are copied to a vault in the DR region (DR key)."""
+    (backup key) and, when `copy_to_dr`, are copied to a vault in the DR region (DR key). The
+    hourly rung keeps clear of `maintenance_windows`, those of the databases the plan backs up."""
 
     vault: aws.backup.Vault
     dr_vault: aws.backup.Vault | None
@@ -71,6 +75,7 @@ class Backups(pulumi.ComponentResource):
         dr_key: aws.kms.Key,
         dr_provider: aws.Provider,
         protection: Protection,
+        maintenance_windows: Sequence[str],
         notification_topic_arn: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ):
@@ -101,7 +106,15 @@ class Backups(pulumi.ComponentResource):
             resource_type_opt_in_preference=dict.fromkeys(BACKED_UP_TYPES, True),
             opts=child,
         )
-        rules = [self._rule(label, rule) for label, rule in settings.rules.items()]
+        # The hourly rung is one rule per set of weekdays sharing its hours: every hour, but those
+        # whose jobs couldn't start or finish clear of the databases' maintenance windows.
+        rules = [
+            self._rule(rung, rule, name, schedule)
+            for rung, rule in settings.rules.items()
+            for name, schedule in (
+                hourly_schedules(maintenance_windows).items() if rung == "hourly" else [(rung, rule.schedule)]
+            )
+        ]
         if settings.continuous_backup_days:
             # Point-in-time restore for Postgres; AWS Backup then owns the RDS retention, which is
             # why it matches postgres.backup_retention_days. Other types get a daily snapshot here.
@@ -109,10 +122,10 @@ class Backups(pulumi.ComponentResource):
                 aws.backup.PlanRuleArgs(
                     rule_name="continuous",
                     target_vault_name=self.vault.name,
-                    schedule="cron(0 6 ? * * *)",
+                    schedule=CONTINUOUS_SCHEDULE,
                     enable_continuous_backup=True,
                     start_window=START_WINDOW_MINUTES,
-                    completion_window=DEFAULT_COMPLETION_WINDOW_MINUTES,
+                    completion_window=completion_window("continuous"),
                     lifecycle=aws.backup.PlanRuleLifecycleArgs(delete_after=settings.continuous_backup_days),
                     recovery_point_tags={"backup-rule": "continuous"},
                 )
@@ -151,7 +164,7 @@ class Backups(pulumi.ComponentResource):
             }
         )
 
-    def _rule(self, label: str, rule: BackupRule) -> aws.backup.PlanRuleArgs:
+    def _rule(self, rung: str, rule: BackupRule, name: str, schedule: str | None) -> aws.backup.PlanRuleArgs:
         copies = []
         if self.dr_vault is not None:
             copies.append(
@@ -161,14 +174,14 @@ class Backups(pulumi.ComponentResource):
                 )
             )
         return aws.backup.PlanRuleArgs(
-            rule_name=label,
+            rule_name=name,
             target_vault_name=self.vault.name,
-            schedule=rule.schedule,
+            schedule=schedule,
             start_window=START_WINDOW_MINUTES,
-            completion_window=COMPLETION_WINDOW_MINUTES.get(label, DEFAULT_COMPLETION_WINDOW_MINUTES),
+            completion_window=completion_window(rung),
             lifecycle=_lifecycle(rule, aws.backup.PlanRuleLifecycleArgs),
             copy_actions=copies or None,
-            recovery_point_tags={"backup-rule": label},
+            recovery_point_tags={"backup-rule": rung},
         )
 
     def _lock(self, name: str, vault: aws.backup.Vault, settings: BackupSettings, provider: aws.Provider | None):

@@ -64,10 +64,12 @@ class SecretRotator(pulumi.ComponentResource):
             f"{name}-log", f"/aws/lambda/{function_name}", context.log_retention_days, context.logs_key, self
         )
         role = aws.iam.Role(f"{name}-role", assume_role_policy=assume_role_policy("lambda.amazonaws.com"), opts=child)
+        # Built, not read from the function: the function waits for this policy (depends_on).
+        own_arn = f"arn:aws:lambda:{region}:{account_id}:function:{function_name}"
         access = aws.iam.RolePolicy(
             f"{name}-access",
             role=role.id,
-            policy=self._policy(targets, context.key, region, log_group),
+            policy=self._policy(targets, context.key, region, log_group, own_arn),
             opts=child,
         )
         self.function = aws.lambda_.Function(
@@ -91,6 +93,12 @@ class SecretRotator(pulumi.ComponentResource):
                     )
                 }
             ),
+            # The data key, like the secrets these variables name (DB-2, SEC-1). The deploying
+            # principal needs kms:CreateGrant and kms:Encrypt on it to set this (Lambda creates a
+            # grant for the execution role with the caller's permissions) and kms:Decrypt to read
+            # the variables back (Lambda Developer Guide, "Securing Lambda environment
+            # variables"); the data key's policy leaves both to IAM (AccountAdministers).
+            kms_key_arn=context.key.arn,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[log_group, access]),
         )
         invoke = aws.lambda_.Permission(
@@ -120,7 +128,11 @@ class SecretRotator(pulumi.ComponentResource):
 
     @staticmethod
     def _policy(
-        targets: dict[str, RotationTarget], data_key: aws.kms.Key, region: str, log_group: aws.cloudwatch.LogGroup
+        targets: dict[str, RotationTarget],
+        data_key: aws.kms.Key,
+        region: str,
+        log_group: aws.cloudwatch.LogGroup,
+        function_arn: str,
     ) -> pulumi.Output[str]:
         statements = [
             {
@@ -147,6 +159,24 @@ class SecretRotator(pulumi.ComponentResource):
                 "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
                 "Resource": data_key.arn,
                 "Condition": {"StringEquals": {"kms:ViaService": f"secretsmanager.{region}.amazonaws.com"}},
+            },
+            # Lambda decrypts the variables at each cold start as the execution role, outside the
+            # function's code (Lambda Developer Guide, "execution role" credentials), through
+            # Lambda (the KMS guide lists lambda.<region> for kms:ViaService) and under the
+            # context aws:lambda:FunctionArn. Its grant allows this too; the statement keeps the
+            # right in the role's own policy, as narrow. kms:EncryptionContext:LambdaFunctionName
+            # is the console helpers' client-side context: nothing here is encrypted that way.
+            {
+                "Sid": "DecryptOwnEnvironment",
+                "Effect": "Allow",
+                "Action": "kms:Decrypt",
+                "Resource": data_key.arn,
+                "Condition": {
+                    "StringEquals": {
+                        "kms:ViaService": f"lambda.{region}.amazonaws.com",
+                        "kms:EncryptionContext:aws:lambda:FunctionArn": function_arn,
+                    }
+                },
             },
             *(
                 {"Sid": f"SetNew{label.title().replace('-', '')}Credential", **statement}

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar, cast
+from weakref import WeakKeyDictionary
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -35,6 +36,10 @@ LOW, MEDIUM, HIGH, CRITICAL = Severity.LOW, Severity.MEDIUM, Severity.HIGH, Seve
 
 ResourceCheck = Callable[[ResourceValidationArgs, Mapping[str, Any]], Iterable[str] | None]
 StackCheck = Callable[["Stack", Mapping[str, Any]], Iterable[tuple[str, str]] | None]
+
+# The type tokens each resource policy checks: the servicer hands a resource only to the
+# policies for its type (`_fast_servicer`).
+RESOURCE_TYPES: WeakKeyDictionary[ResourceValidationPolicy, tuple[str, ...]] = WeakKeyDictionary()
 
 # Physical identifiers other resources use to point at a resource.
 _ID_KEYS = ("id", "arn", "name", "bucket", "identifier", "clusterIdentifier", "replicationGroupId", "keyId")
@@ -77,7 +82,7 @@ def resource_policy(
             return remediate(args, settings(config, args.get_config()))
         return None
 
-    return ResourceValidationPolicy(
+    policy = ResourceValidationPolicy(
         name=name,
         description=description,
         validate=validate,
@@ -89,6 +94,8 @@ def resource_policy(
         tags=list(checklist),
         remediation_steps=remediation,
     )
+    RESOURCE_TYPES[policy] = types
+    return policy
 
 
 def stack_policy(
@@ -105,7 +112,7 @@ def stack_policy(
     """A policy over the whole stack; `check` yields `(message, urn)` pairs."""
 
     def validate(args: StackValidationArgs, report) -> None:
-        stack = Stack(args.resources)
+        stack = Stack.shared(args.resources)
         for message, urn in check(stack, settings(config, args.get_config())) or ():
             report(message, urn)
 
@@ -129,6 +136,17 @@ class Stack:
     the size of the stack however many resources it relates.
     """
 
+    _last: Stack | None = None
+
+    @classmethod
+    def shared(cls, resources: list[PolicyResource]) -> Stack:
+        """The view of `resources`, shared by every stack policy handed that same list (one
+        request's, `_fast_servicer`): indexed once, not once per policy."""
+        last = cls._last
+        if last is None or last.resources is not resources:
+            last = cls._last = cls(resources)
+        return last
+
     def __init__(self, resources: list[PolicyResource]) -> None:
         self.resources = resources
         # Every policy builds its own view, and most only ask for a type or two: index by type
@@ -145,7 +163,8 @@ class Stack:
         self._memo: dict[str, Any] = {}
 
     def memo(self, key: str, build: Callable[[], T]) -> T:
-        """`build()`, computed once per stack view: for a policy's own index (HPAs by target…)."""
+        """`build()`, computed once per stack view, for an index of its own (HPAs by target…).
+        Every stack policy of a request shares the view: name a key for what it holds."""
         if key not in self._memo:
             self._memo[key] = build()
         return self._memo[key]

@@ -4,7 +4,9 @@ cross-region copies, encrypted and locked vaults, failure notifications."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from fnmatch import fnmatch
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import _types as t
 from ._helpers import (
@@ -84,32 +86,92 @@ def _selected(stack: Stack, cfg):
             yield f"data store '{resource.name}' is not selected by any AWS Backup plan", resource.urn
 
 
-def _interval_hours(schedule: str) -> float | None:
-    """Hours between runs of an AWS cron expression `cron(min hour dom month dow year)`."""
+_CRON_DAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")  # AWS cron: 1 = SUN
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_DAY, _WEEK = 24 * 60, 7 * 24 * 60
+
+
+def _cron_field(text_: str, low: int, high: int, names: tuple[str, ...] = ()) -> list[int] | None:
+    """The values of one AWS cron field (`*`, `?`, `n`, `a-b`, `a/n`, lists, day names), or None."""
+    values: set[int] = set()
+    for part in text_.upper().split(","):
+        for index, name in enumerate(names):
+            part = re.sub(rf"\b{name}\b", str(index + low), part)
+        match = re.fullmatch(r"(\*|\?|\d+)(?:-(\d+))?(?:/(\d+))?", part)
+        if match is None:
+            return None
+        first, last, step = match.groups()
+        start = low if first in "*?" else int(first)
+        end = int(last) if last else (high if first in "*?" or step else start)
+        values.update(range(start, end + 1, int(step or 1)))
+    return sorted(values) if values and min(values) >= low and max(values) <= high else None
+
+
+def _weekly_starts(schedule: str) -> list[int]:
+    """Minutes of the week (Monday 00:00 = 0) at which an AWS cron schedule starts a backup every
+    week; none for monthly or rarer schedules, or expressions beyond this reading (L, W, #)."""
     match = re.fullmatch(r"cron\((.+)\)", schedule.strip())
     fields = match.group(1).split() if match else []
-    if len(fields) != 6:
-        return None
-    hours, day_of_month, day_of_week = fields[1], fields[2], fields[4]
-    if day_of_month not in ("*", "?") or day_of_week not in ("*", "?"):
-        return 24 * 7  # weekly or rarer
-    step = re.fullmatch(r"(\*|\d+)/(\d+)", hours)
-    if hours == "*":
-        return 1
-    if step:
-        return float(step.group(2))
-    if "," in hours:
-        return 24 / len(hours.split(","))
-    return 24
+    if len(fields) != 6 or fields[2] not in ("*", "?") or fields[3] != "*" or fields[5] != "*":
+        return []
+    minutes, hours = _cron_field(fields[0], 0, 59), _cron_field(fields[1], 0, 23)
+    days = _cron_field(fields[4], 1, 7, _CRON_DAYS)
+    if minutes is None or hours is None or days is None:
+        return []
+    return sorted(((d - 2) % 7) * _DAY + h * 60 + m for d in days for h in hours for m in minutes)
+
+
+# A winter and a summer instant: a rule in a zone with daylight saving moves against UTC rules.
+_SEASONS = (datetime(2025, 1, 15, tzinfo=UTC), datetime(2025, 7, 15, tzinfo=UTC))
+
+
+def _utc_starts(rule, season: datetime) -> list[int]:
+    """A rule's weekly starts in UTC (its `schedule_expression_timezone`, default UTC, at `season`);
+    none for a zone this machine doesn't know."""
+    zone = text(get(rule, "scheduleExpressionTimezone")) or "UTC"
+    try:
+        # UTC needs no time zone database (a machine may have none).
+        offset = None if zone in ("UTC", "Etc/UTC") else season.astimezone(ZoneInfo(zone)).utcoffset()
+    except (ZoneInfoNotFoundError, ValueError):
+        return []
+    shift = int(offset.total_seconds() // 60) if offset else 0
+    return [(m - shift) % _WEEK for m in _weekly_starts(text(get(rule, "schedule")))]
+
+
+def _gaps(starts: list[int]) -> list[tuple[int, int]]:
+    """(minutes to the next start, start) for each start of the week, longest first."""
+    ordered = sorted(set(starts))
+    following = [*ordered[1:], ordered[0] + _WEEK]
+    return sorted(((b - a, a) for a, b in zip(ordered, following, strict=True)), reverse=True)
+
+
+def _hours(minutes: float) -> str:
+    return f"{minutes / 60:g} h"
 
 
 def _frequency(args, cfg):
-    intervals = [_interval_hours(text(get(rule, "schedule"))) for rule in items(get(args.props, "rules"))]
-    known_intervals = [i for i in intervals if i is not None]
-    if not known_intervals or min(known_intervals) > cfg["maxIntervalHours"]:
-        shortest = f"{min(known_intervals):.0f} h" if known_intervals else "no cron schedule"
-        limit = cfg["maxIntervalHours"]
-        yield f"the most frequent rule runs every {shortest}; backups must run at least every {limit} h"
+    """The worst-case gap between scheduled backups over the union of the plan's rules, by weekday
+    and hour in UTC, in winter and in summer (the hour a daylight-saving change skips is not
+    counted). AWS Backup starts no database backup in the hour before a maintenance window or
+    during it, so `maintenanceGapsPerWeek` gaps may reach `maxMaintenanceGapHours`."""
+    limit, allowed = cfg["maxIntervalHours"] * 60, cfg["maintenanceGapsPerWeek"]
+    longest = max(limit, cfg["maxMaintenanceGapHours"] * 60)
+    for season in _SEASONS:
+        starts = [m for rule in items(get(args.props, "rules")) for m in _utc_starts(rule, season)]
+        if not starts:
+            yield f"no rule runs every week; backups must run at least every {_hours(limit)}"
+            return
+        long = [gap for gap in _gaps(starts) if gap[0] > limit]
+        if long and (long[0][0] > longest or len(long) > allowed):
+            gap, after = long[0]
+            day, minute = divmod(after, _DAY)
+            yield (
+                f"backups are {_hours(gap)} apart after {_WEEKDAYS[day]} {minute // 60:02d}:{minute % 60:02d} UTC"
+                f"{'' if season.month == 1 else ' (in summer time)'}, and {len(long)} gap(s) a week exceed "
+                f"{_hours(limit)}; backups must run at least every {_hours(limit)}, but for {allowed} gap(s) of up "
+                f"to {_hours(longest)} a week (maintenance windows)"
+            )
+            return
 
 
 def _continuous(args, cfg):
@@ -222,12 +284,19 @@ POLICIES = [
     resource_policy(
         "backup-plan-frequency",
         types=t.BACKUP_PLAN,
-        description="Backups run often enough for the recovery point objective (hourly in production).",
+        description="Backups run often enough for the recovery point objective: no gap between scheduled backups, "
+        "over all the plan's rules, exceeds maxIntervalHours (hourly in production) but for maintenanceGapsPerWeek "
+        "gaps of up to maxMaintenanceGapHours around database maintenance windows.",
         severity=HIGH,
         checklist=("DB-5", "DB-6"),
-        remediation="Add a rule with schedule='cron(0 * ? * * *)'.",
+        remediation="Add a rule with schedule='cron(0 * ? * * *)', or, around a maintenance window, one rule for the "
+        "other days and one skipping only the hours before and during it (e.g. 'cron(0 0,3-23 ? * TUE *)').",
         check=_frequency,
-        config={"maxIntervalHours": {"type": "number", "minimum": 1, "default": 1}},
+        config={
+            "maxIntervalHours": {"type": "number", "minimum": 1, "default": 1},
+            "maxMaintenanceGapHours": {"type": "number", "minimum": 1, "default": 3},
+            "maintenanceGapsPerWeek": {"type": "integer", "minimum": 0, "default": 1},
+        },
     ),
     resource_policy(
         "backup-plan-continuous-backup",

@@ -118,8 +118,9 @@ POLICIES = [
         "reading the configuration needs kms:Decrypt on a key the team controls and audits.",
         severity=MEDIUM,
         checklist=("SEC-1", "DB-2"),
-        remediation="Set aws.lambda_.Function(role=..., kms_key_arn=<CMK ARN>, ...) and allow the deploying role "
-        "kms:Encrypt/kms:CreateGrant and the function's role kms:Decrypt in the key policy.",
+        remediation="Set aws.lambda_.Function(role=..., kms_key_arn=<CMK ARN>, ...); allow the deploying role "
+        "kms:CreateGrant, kms:Encrypt and kms:Decrypt on the key, and the function's role kms:Decrypt with "
+        "kms:ViaService lambda.<region>.amazonaws.com, in the key policy or in IAM policies it delegates to.",
         check=_environment_cmk,
     ),
     resource_policy(

@@ -13,6 +13,7 @@ then be importable here).
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import signal
 import sys
@@ -23,10 +24,10 @@ from typing import Any
 from . import diff, graph
 from .check import CheckError, run_check
 from .datasources import AnswersFileError
-from .host import interpreter
+from .host import Interpreter, interpreter
 from .preview import Preview, digest, run_preview, summary
 from .program import ProgramError
-from .stackconfig import StackConfigError, available_stacks, load_stack_config
+from .stackconfig import StackConfig, StackConfigError, available_stacks, load_stack_config
 
 
 class UsageError(Exception):
@@ -62,16 +63,22 @@ def _overrides(pairs: list[str]) -> dict[str, str]:
     return values
 
 
-def _preview(args: argparse.Namespace) -> Preview:
+def _run_inputs(args: argparse.Namespace) -> tuple[Path, StackConfig, Interpreter | None]:
+    """The program, its stack's config with `--config` applied, and the interpreter to run it
+    with (None: `--in-process`)."""
     program = _program_dir(args)
-    stack = _stack(args, program)
-    config = load_stack_config(program, stack, _overrides(args.config))
+    config = load_stack_config(program, _stack(args, program), _overrides(args.config))
     python = None
     if not args.in_process:
         python = interpreter(program, args.python, args.venv)
         if python.note:
             print(python.note, file=sys.stderr)
-    return run_preview(program, stack, config=config, python=python, answers=args.answers)
+    return program, config, python
+
+
+def _preview(args: argparse.Namespace) -> Preview:
+    program, config, python = _run_inputs(args)
+    return run_preview(program, config.stack, config=config, python=python, answers=args.answers)
 
 
 def _preview_document(args: argparse.Namespace) -> dict[str, Any]:
@@ -129,20 +136,19 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    program = _program_dir(args)
+    program, config, python = _run_inputs(args)
     also = {"json": args.json, "sarif": args.sarif}
-    preview = _preview(args)
-    stack = preview.config.stack
     return run_check(
         program,
-        stack,
+        config.stack,
         args.policy_pack,
         args.policy_pack_config,
         args.format,
         also,
-        preview,
-        args.answers,
-        args.strict_inputs,
+        answers=args.answers,
+        strict_inputs=args.strict_inputs,
+        config=config,
+        python=python,
     )
 
 
@@ -198,6 +204,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    # A run builds one large graph and frees little until it ends: the collector's default
+    # thresholds re-scan that graph over and over (as in the program's runner).
+    gc.set_threshold(100_000, 50, 1_000)
     try:
         return args.run(args)
     except (UsageError, StackConfigError, CheckError, ProgramError, AnswersFileError) as exc:

@@ -6,7 +6,6 @@ JSON policy events, or as SARIF 2.1.0 for GitHub code scanning (`pulumi_offline.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import time
 from collections import Counter
@@ -14,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from .analyzer import Analyzer, PackStartError, PolicyConfigError, PolicyPackServer
+from .host import Interpreter
 from .preview import Preview, offline_meta, offline_notes, run_preview
 from .report import CheckReport
 from .sarif import sarif
+from .stackconfig import StackConfig, load_stack_config
 
 
 class CheckError(Exception):
@@ -47,18 +48,23 @@ def check(
     preview: Preview | None = None,
     answers: str | None = None,
     pack: Analyzer | None = None,
+    *,
+    config: StackConfig | None = None,
+    python: Interpreter | None = None,
 ) -> CheckReport:
-    """Preview `program` for `stack` (unless given its `preview`), then analyze every resource
-    and the stack with the pack: a fresh pack process, unless given a running `pack` (tests
-    share one across stacks; the pack reads no stack settings, and each check configures it)."""
+    """Preview `program` for `stack` (unless given its `preview`; `config`, `python` and
+    `answers` as `run_preview` takes them), then analyze every resource and the stack with the
+    pack: a fresh pack process, launched first so that it loads while the program runs, unless
+    given a running `pack` (tests share one across stacks; the pack reads no stack settings,
+    and each check configures it)."""
     pack_path = Path(pack_dir).resolve() if pack_dir else program / "policies"
     if not (pack_path / "PulumiPolicy.yaml").is_file():
         hint = "" if pack_dir else " (pass --policy-pack DIR)"
         raise CheckError(f"{pack_path}: no PulumiPolicy.yaml, not a policy pack{hint}")
     policy_config = _policy_config(program, stack, config_file)
-    preview = preview or run_preview(program, stack, answers=answers)
-    config = preview.config
-    try:
+    config = preview.config if preview else config or load_stack_config(program, stack)
+    server = None
+    if pack is None:
         server = PolicyPackServer(
             pack_path,
             project=config.project,
@@ -66,14 +72,24 @@ def check(
             stack_config=config.values,
             secret_keys=sorted(config.secret_keys),
         )
-        with contextlib.nullcontext(pack) if pack is not None else server as analyzer:
-            info = analyzer.info()
-            analyzer.configure(policy_config)
-            diagnostics = analyzer.analyze_graph(preview.graph, config.values)
+    try:
+        if server is not None:
+            server.launch()
+        preview = preview or run_preview(program, stack, config=config, python=python, answers=answers)
+        if server is not None:
+            server.connect()
+        analyzer = pack or server
+        assert analyzer is not None  # one of the two, by construction
+        info = analyzer.info()
+        analyzer.configure(policy_config)
+        diagnostics = analyzer.analyze_graph(preview.graph, config.values)
     except PackStartError as exc:
         raise CheckError(f"the policy pack failed to start: {exc}") from exc
     except PolicyConfigError as exc:
         raise CheckError(str(exc)) from exc
+    finally:
+        if server is not None:
+            server.close()
     return CheckReport(info, pack_path, diagnostics, preview)
 
 
@@ -136,11 +152,14 @@ def run_check(
     preview: Preview | None = None,
     answers: str | None = None,
     strict_inputs: bool = False,
+    *,
+    config: StackConfig | None = None,
+    python: Interpreter | None = None,
 ) -> int:
     """The `check` command: print the report in `fmt`, write the formats in `also` (format →
     file) from the same run, exit 1 on any mandatory violation (and, with `strict_inputs`, on
     any input problem)."""
-    report = check(program, stack, pack_dir, config_file, preview, answers=answers)
+    report = check(program, stack, pack_dir, config_file, preview, answers=answers, config=config, python=python)
     renderers = {
         "text": lambda: text(report),
         "json": lambda: json.dumps(events(report), indent=2),

@@ -1,6 +1,7 @@
 """How the offline preview and check scale: synthetic programs of N resources, timed.
 
-    python pulumi-offline/scripts/benchmark.py [--resources 400 4000] [--runs 3] [--in-process]
+    python pulumi-offline/scripts/benchmark.py [--resources 400 4000] [--runs 3] [--in-process] [--sdk-floor]
+    python pulumi-offline/scripts/benchmark.py --stack prod [--runs 5]
 
 Each program is N registrations in units of ten (a component holding a KMS key, a bucket with
 its encryption, versioning and public-access block, a log group, a security group, an SNS topic
@@ -9,6 +10,12 @@ process, as CI runs it; `check` uses this repository's policy pack. Prints the m
 per size, the CPU time of the tool and the processes it starts (the program's interpreter, the
 policy pack: on a busy machine a steadier figure than the wall time), and the ratio between the
 largest and smallest size (linear: the ratio of sizes).
+
+`--stack S` times this repository's own stack S instead (its own pack's config applies).
+`--sdk-floor` adds what the program alone costs: the same program in one process under the
+SDK's own unit-test mocks (`pulumi.runtime.set_mocks`, answering every resource at once), with
+the tool's two SDK speed-ups (linear end-of-program wait, cheap source positions) and its
+collector setting — no engine, no gRPC, no tool. No offline preview can be faster than that.
 """
 
 from __future__ import annotations
@@ -79,6 +86,35 @@ for number in range(units):
 '''
 
 
+FLOOR = """
+import gc, runpy, sys
+from pathlib import Path
+gc.set_threshold(100_000, 50, 1_000)
+import pulumi
+from pulumi_offline.quiescence import linear_wait
+from pulumi_offline.sourcepos import fast_source_positions
+
+class Echo(pulumi.runtime.Mocks):
+    def new_resource(self, args):
+        return [f"{args.name}-id", dict(args.inputs)]
+
+    def call(self, args):
+        return {}
+
+pulumi.log.debug = lambda *_args, **_kwargs: None
+pulumi.runtime.set_mocks(Echo(), project="bench", stack="dev", preview=True)
+pulumi.runtime.set_all_config({"bench:units": sys.argv[1]})
+
+@pulumi.runtime.test
+def program():
+    runpy.run_path(str(Path(sys.argv[2]) / "__main__.py"))
+    return pulumi.Output.from_input(None)
+
+with linear_wait(), fast_source_positions():
+    program()
+"""
+
+
 def write_program(directory: Path, resources: int) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "Pulumi.yaml").write_text("name: bench\nruntime: python\n")
@@ -90,47 +126,64 @@ def write_program(directory: Path, resources: int) -> Path:
 
 
 def timed(argv: list[str]) -> tuple[float, float]:
-    """(wall seconds, CPU seconds of the tool and every process it started)."""
+    """(wall seconds, CPU seconds of the process and every process it started) of
+    `python ARGV…`."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "pulumi_offline", *argv], capture_output=True, text=True, cwd=REPO)
+    result = subprocess.run([sys.executable, *argv], capture_output=True, text=True, cwd=REPO)
     elapsed = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode not in (0, 1):  # `check` exits 1 on a mandatory violation: a complete run
-        sys.exit(f"pulumi-offline {' '.join(argv)} failed:\n{result.stderr}")
+        sys.exit(f"python {' '.join(argv)} failed:\n{result.stderr}")
     return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def _row(label: str, name: str, runs: list[tuple[float, float]]) -> float:
+    """Print one table row; the median wall time."""
+    walls = [wall for wall, _ in runs]
+    median = statistics.median(walls)
+    cpu = statistics.median(cpu for _, cpu in runs)
+    print(f"| {label} | `{name}` | {min(walls):.2f} | {median:.2f} | {max(walls):.2f} | {cpu:.2f} |")
+    return median
 
 
 def main() -> None:
     options = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
     options.add_argument("--resources", type=int, nargs="+", default=[400, 4000])
+    options.add_argument("--stack", help="time this repository's stack STACK instead of synthetic programs")
     options.add_argument("--runs", type=int, default=3)
     options.add_argument("--in-process", action="store_true", help="run the programs inside the tool")
+    options.add_argument("--sdk-floor", action="store_true", help="also time the program alone under the SDK's mocks")
     args = options.parse_args()
 
     where = ["--in-process"] if args.in_process else ["--python", sys.executable]
-    medians: dict[str, dict[int, float]] = {"preview": {}, "check": {}}
+    tool = ["-m", "pulumi_offline"]
+    pack = ["--policy-pack", str(REPO / "policies")]
     print("| resources | command | wall min | wall median | wall max | CPU median |")
     print("|---|---|---|---|---|---|")
+    if args.stack:
+        target = ["--program", str(REPO), "--stack", args.stack, *where]
+        for name, argv in {"preview": [*tool, "preview", *target], "check": [*tool, "check", *target, *pack]}.items():
+            _row(f"{args.stack} stack", name, [timed(argv) for _ in range(args.runs)])
+        return
+    medians: dict[str, dict[int, float]] = {name: {} for name in ("sdk-floor", "preview", "check")}
     with tempfile.TemporaryDirectory() as scratch:
         for size in args.resources:
             program = str(write_program(Path(scratch) / f"bench-{size}", size))
             commands = {
-                "preview": ["preview", "--program", program, *where],
-                "check": ["check", "--program", program, *where, "--policy-pack", str(REPO / "policies")],
+                "preview": [*tool, "preview", "--program", program, *where],
+                "check": [*tool, "check", "--program", program, *where, *pack],
             }
+            if args.sdk_floor:
+                commands = {"sdk-floor": ["-c", FLOOR, str(size // UNIT), program], **commands}
             for name, argv in commands.items():
-                runs = [timed(argv) for _ in range(args.runs)]
-                walls = [wall for wall, _ in runs]
-                medians[name][size] = statistics.median(walls)
-                cpu = statistics.median(cpu for _, cpu in runs)
-                wall = f"{min(walls):.2f} | {medians[name][size]:.2f} | {max(walls):.2f}"
-                print(f"| {size} | `{name}` | {wall} | {cpu:.2f} |")
+                medians[name][size] = _row(str(size), name, [timed(argv) for _ in range(args.runs)])
     small, large = min(args.resources), max(args.resources)
     if small != large:
         print()
         for name, by_size in medians.items():
-            print(f"{name}: {large / small:.0f}x the resources, {by_size[large] / by_size[small]:.1f}x the time")
+            if by_size:
+                print(f"{name}: {large / small:.0f}x the resources, {by_size[large] / by_size[small]:.1f}x the time")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import pulumi_aws as aws
 import pytest
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 
-from hardening import ALL, PACK_ENFORCEMENT, PACK_NAME, _decode_once
+from hardening import ALL, PACK_ENFORCEMENT, PACK_NAME, _fast_servicer
 from pulumi_offline.analyzer import Analyzer, Diagnostic
 from pulumi_offline.program import Graph, run
 
@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 # As the pack's __main__ does: every fixture runs through the servicer the engine talks to.
-_decode_once.install()
+_fast_servicer.install()
 
 PRIMARY_REGION, DR_REGION = "eu-west-1", "eu-central-1"
 # The shared hardening checklist sits beside the repository (CI's layout) or above a worktree.

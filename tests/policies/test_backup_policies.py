@@ -26,7 +26,28 @@ def _rule(schedule=HOURLY, delete_after=2555, continuous=True, copy_to=None):
 
 
 def _plan(**rule):
-    return lambda: aws.backup.Plan("plan", rules=[_rule(**rule)])
+    return _schedules(rule.pop("schedule", HOURLY), **rule)
+
+
+# The hourly rung around Tuesday 02:00-03:00 maintenance: no job from 01:00 (AWS Backup starts no
+# database backup in the hour before a maintenance window) until maintenance ends.
+SIX_DAYS = "cron(0 * ? * SUN-MON,WED-SAT *)"
+AROUND_MAINTENANCE = "cron(0 0,3-23 ? * TUE *)"
+
+
+def _schedules(*schedules: str, **rule):
+    """A plan with one rule per schedule (the first named `hourly`)."""
+
+    def program() -> None:
+        rules = [
+            {**_rule(schedule, **rule), "rule_name": f"r{i}" if i else "hourly"} for i, schedule in enumerate(schedules)
+        ]
+        aws.backup.Plan("plan", rules=rules)
+
+    return program
+
+
+FREQUENCY = "backup-plan-frequency"
 
 
 def _selected_by_tags(default_tags: dict, *, selector="tags"):
@@ -144,7 +165,18 @@ CASES = [
         "'db'",
     ),
     Case("backup-datastores-selected", _selected_by_arn(False), _selected_by_arn(True), "'docs'"),
-    Case("backup-plan-frequency", _plan(schedule="cron(0 5 ? * * *)"), _plan(), "every 24 h"),
+    Case(FREQUENCY, _plan(schedule="cron(0 5 ? * * *)"), _plan(), "backups are 24 h apart after Sunday 05:00 UTC"),
+    # The gap is measured over the union of the rules: the six days alone leave Tuesday uncovered.
+    Case(FREQUENCY, _schedules(SIX_DAYS), _schedules(SIX_DAYS, AROUND_MAINTENANCE), "25 h apart after Monday 23:00"),
+    # Skipping more than the maintenance window needs, or skipping hours every day.
+    Case(
+        FREQUENCY,
+        _schedules(SIX_DAYS, "cron(0 0,5-23 ? * TUE *)"),
+        _schedules(SIX_DAYS, AROUND_MAINTENANCE),
+        "backups are 5 h apart after Tuesday 00:00 UTC, and 1 gap(s) a week exceed 1 h",
+    ),
+    Case(FREQUENCY, _plan(schedule="cron(0 0,1,3,5-23 ? * * *)"), _plan(), "and 14 gap(s) a week exceed 1 h"),
+    Case(FREQUENCY, _plan(schedule="cron(0 6 1 * ? *)"), _plan(), "no rule runs every week"),
     Case("backup-plan-continuous-backup", _plan(continuous=False), _plan(), "enable_continuous_backup"),
     Case("backup-plan-retention", _plan(delete_after=35), _plan(), "keeps 35 days"),
     Case("backup-plan-cross-region-copy", _copied("eu-west-1"), _copied(DR_REGION), "copies no recovery point"),
@@ -184,3 +216,37 @@ def test_staging_may_relax_schedule_and_retention(pack):
     program = _plan(schedule="cron(0 5 ? * * *)", delete_after=7)
     assert pack.violations("backup-plan-frequency", program, config) == []
     assert pack.violations("backup-plan-retention", program, config) == []
+
+
+def test_frequency_allows_as_many_maintenance_gaps_as_configured(pack):
+    two_windows = _schedules("cron(0 * ? * SUN-MON,WED,FRI-SAT *)", AROUND_MAINTENANCE, "cron(0 0,3-23 ? * THU *)")
+    (message,) = pack.violations(FREQUENCY, two_windows)
+    assert message.splitlines()[-1] == (
+        "backups are 3 h apart after Thursday 00:00 UTC, and 2 gap(s) a week exceed 1 h; backups must run at least "
+        "every 1 h, but for 1 gap(s) of up to 3 h a week (maintenance windows)"
+    )
+    assert pack.violations(FREQUENCY, two_windows, {FREQUENCY: {"maintenanceGapsPerWeek": 2}}) == []
+    assert pack.violations(
+        FREQUENCY, _schedules(SIX_DAYS, AROUND_MAINTENANCE), {FREQUENCY: {"maxMaintenanceGapHours": 2}}
+    )
+
+
+def test_frequency_reads_each_rule_in_its_own_timezone(pack):
+    def plan(zones: tuple[str, str]):
+        def program() -> None:
+            rules = [
+                {**_rule(schedule), "rule_name": f"r{i}", "schedule_expression_timezone": zone}
+                for i, (schedule, zone) in enumerate(zip((SIX_DAYS, AROUND_MAINTENANCE), zones, strict=True))
+            ]
+            aws.backup.Plan("plan", rules=rules)
+
+        return program
+
+    # Tokyo's Tuesday is Monday 15:00 to Tuesday 15:00 UTC: the UTC rule leaves Tuesday afternoon bare.
+    (message,) = pack.violations(FREQUENCY, plan(("Etc/UTC", "Asia/Tokyo")))
+    assert "backups are 10 h apart after Tuesday 14:00 UTC" in message
+    assert pack.violations(FREQUENCY, plan(("Asia/Tokyo", "Asia/Tokyo"))) == []
+    # London is UTC in winter and an hour ahead in summer: Tuesday's rule then leaves 22:00-00:00 UTC bare too.
+    (summer,) = pack.violations(FREQUENCY, plan(("Etc/UTC", "Europe/London")))
+    assert "backups are 3 h apart after Monday 23:00 UTC (in summer time), and 2 gap(s) a week exceed 1 h" in summer
+    assert pack.violations(FREQUENCY, plan(("Europe/London", "Europe/London"))) == []

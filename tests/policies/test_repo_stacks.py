@@ -15,9 +15,7 @@ from pulumi_offline.stackconfig import load_stack_config
 # Advisory in both stacks, justified in docs/policies.md#reviewed-exceptions: pulumi-aws 7.51
 # can't put DocumentDB's service-managed password under a customer-managed key (SEC-1), so the
 # password is generated under the data CMK instead.
-# The rotation Lambda's environment (secret ARNs and target names, no secrets) uses the
-# AWS-managed key until the function gets kms_key_arn (same section).
-ADVISORY_BY_DESIGN = {"docdb-cluster-managed-master-password", "lambda-function-environment-cmk"}
+ADVISORY_BY_DESIGN = {"docdb-cluster-managed-master-password"}
 # Staging relaxes availability and accidental-deletion safeguards to advisory (policies/config/staging.json).
 STAGING_ADVISORY = {
     "autoscaling-group-capacity",

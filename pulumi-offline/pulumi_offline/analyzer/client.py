@@ -4,6 +4,7 @@ order of calls a deployment makes, and the pack's answers decoded."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from google.protobuf import empty_pb2, json_format
@@ -18,10 +19,12 @@ from .results import Diagnostic, PackInfo, Remediation, pack_info
 
 
 class Analyzer:
-    """Drives a pack through `stub` (a gRPC `AnalyzerStub`, or the pack's servicer in-process)."""
+    """Drives a pack through `stub` (a gRPC `AnalyzerStub`, or the pack's servicer in-process),
+    with up to `concurrency` resource requests in flight at once."""
 
-    def __init__(self, stub: Any, stack_config: Mapping[str, str] | None = None) -> None:
+    def __init__(self, stub: Any, stack_config: Mapping[str, str] | None = None, concurrency: int = 1) -> None:
         self._stub = stub
+        self.concurrency = concurrency
         self.stack_config = dict(stack_config or {})
         self.remediations: list[Remediation] = []
         self._info: PackInfo | None = None
@@ -53,16 +56,20 @@ class Analyzer:
         config = self.stack_config if stack_config is None else stack_config
         # Resources without an explicit provider reach the pack with the engine's default one.
         graph = with_default_providers(graph, StackConfig(graph.project, graph.stack, dict(config)))
-        diagnostics: list[Diagnostic] = []
-        self.remediations = []
-        for r in graph:
-            request = analyze_request(graph, r)
-            remediations = self.remediate(request)
-            for remediation in remediations:
-                if remediation.properties:
-                    request.properties.Clear()
-                    request.properties.update(remediation.properties)
-            self.remediations += remediations
-            diagnostics += self.analyze(request)
-        diagnostics += self.analyze_stack(analyze_stack_request(graph))
-        return diagnostics
+        requests = [analyze_request(graph, r) for r in graph]
+        # As the engine does for resources registered in parallel, several requests are in
+        # flight at once; each resource's remediations still come before its analysis, and
+        # the answers are collected in stack order.
+        with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
+            answers = list(pool.map(self._remediate_and_analyze, requests))
+        self.remediations = [remediation for remediations, _ in answers for remediation in remediations]
+        diagnostics = [d for _, found in answers for d in found]
+        return diagnostics + self.analyze_stack(analyze_stack_request(graph))
+
+    def _remediate_and_analyze(self, request: pb.AnalyzeRequest) -> tuple[list[Remediation], list[Diagnostic]]:
+        remediations = self.remediate(request)
+        for remediation in remediations:
+            if remediation.properties:
+                request.properties.Clear()
+                request.properties.update(remediation.properties)
+        return remediations, self.analyze(request)

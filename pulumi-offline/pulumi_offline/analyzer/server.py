@@ -69,7 +69,8 @@ class PolicyPackServer(Analyzer):
         python: str | None = None,
         start_timeout: float = 60.0,
     ) -> None:
-        super().__init__(None, stack_config)
+        # The SDK's pack server answers with four threads: keep them busy.
+        super().__init__(None, stack_config, concurrency=4)
         self.pack_dir = Path(pack_dir).resolve()
         self.project, self.stack, self.organization, self.dry_run = project, stack, organization, dry_run
         self.secret_keys = list(secret_keys)
@@ -107,6 +108,12 @@ class PolicyPackServer(Analyzer):
         return dataclasses.replace(info, version=str(version)) if version else info
 
     def start(self) -> None:
+        self.launch()
+        self.connect()
+
+    def launch(self) -> None:
+        """Start the pack's process without waiting for it: it loads while the caller works
+        (`check` runs the program meanwhile); `connect` then waits for its port."""
         if not (self.pack_dir / "PulumiPolicy.yaml").is_file():
             raise PackStartError(f"{self.pack_dir}: no PulumiPolicy.yaml (not a policy pack)")
         self._process = subprocess.Popen(
@@ -117,8 +124,12 @@ class PolicyPackServer(Analyzer):
             stderr=subprocess.PIPE,
             text=True,
         )
-        assert self._process.stdout is not None and self._process.stderr is not None  # both piped above
+        assert self._process.stderr is not None  # piped above
         threading.Thread(target=self._drain, args=(self._process.stderr, self._stderr), daemon=True).start()
+
+    def connect(self) -> None:
+        """Wait for the launched pack's port, connect and hand it the stack (as the engine does)."""
+        assert self._process is not None and self._process.stdout is not None, "launch() first"
         port = self._read_port(self._process.stdout)
         threading.Thread(target=self._drain, args=(self._process.stdout, []), daemon=True).start()
         self._channel = grpc.insecure_channel(f"127.0.0.1:{port}", options=_GRPC_OPTIONS)

@@ -8,6 +8,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
+from components.config.backup_schedule import hourly_schedules
 from components.config.data import BackupSettings
 from components.data.backups import Backups
 from components.foundation.protection import Protection
@@ -24,11 +25,61 @@ def plan_rules(graph):
 
 def test_prod_plan_has_the_full_ladder_with_seed_retention(prod):
     rules = plan_rules(prod)
-    assert set(rules) == {*DAY, "continuous"}
+    assert set(rules) == {*DAY, "hourly-tue", "continuous"}
     for rung, days in DAY.items():
         assert rules[rung]["lifecycle"]["deleteAfter"] >= days, rung
-    assert rules["hourly"]["schedule"] == "cron(0 * ? * * *)"
     assert rules["yearly"]["lifecycle"]["deleteAfter"] == 2557
+
+
+def test_prod_hourly_rung_skips_only_the_hours_around_tuesday_maintenance(prod):
+    # Maintenance Tuesday 02:00-03:00: AWS Backup starts no database backup from 01:00 until it ends.
+    rules = plan_rules(prod)
+    assert rules["hourly"]["schedule"] == "cron(0 * ? * SUN-MON,WED-SAT *)"
+    assert rules["hourly-tue"]["schedule"] == "cron(0 0,3-23 ? * TUE *)"
+    for name in ("hourly", "hourly-tue"):
+        assert rules[name]["recoveryPointTags"] == {"backup-rule": "hourly"}
+        assert rules[name]["lifecycle"] == rules["hourly"]["lifecycle"]
+        assert rules[name]["copyActions"] == rules["hourly"]["copyActions"]
+        # The 00:00 job must be done by 02:00, when maintenance begins.
+        assert (rules[name]["startWindow"], rules[name]["completionWindow"]) == (60, 120)
+
+
+def test_every_rule_may_complete_an_hour_after_its_start_window(prod):
+    # AWS Backup refuses a completion window less than 60 minutes longer than the start window.
+    for name, rule in plan_rules(prod).items():
+        assert rule["completionWindow"] >= rule["startWindow"] + 60 >= 120, name
+
+
+@pytest.mark.parametrize(
+    ("windows", "expected"),
+    [
+        ([], {"hourly": "cron(0 * ? * * *)"}),
+        (
+            ["tue:02:00-tue:03:00"],
+            {"hourly": "cron(0 * ? * SUN-MON,WED-SAT *)", "hourly-tue": "cron(0 0,3-23 ? * TUE *)"},
+        ),
+        # Across midnight and the week's end: Sunday's jobs stop at 21:00 (22:00 would start in the hour before).
+        (
+            ["sun:23:30-mon:00:30"],
+            {
+                "hourly-mon": "cron(0 1-23 ? * MON *)",
+                "hourly": "cron(0 * ? * TUE-SAT *)",
+                "hourly-sun": "cron(0 0-21 ? * SUN *)",
+            },
+        ),
+        # Two stores, two days.
+        (
+            ["tue:02:00-tue:03:00", "thu:10:00-thu:10:30"],
+            {
+                "hourly": "cron(0 * ? * SUN-MON,WED,FRI-SAT *)",
+                "hourly-tue": "cron(0 0,3-23 ? * TUE *)",
+                "hourly-thu": "cron(0 0-8,11-23 ? * THU *)",
+            },
+        ),
+    ],
+)
+def test_hourly_rules_are_derived_from_the_maintenance_windows(windows, expected):
+    assert hourly_schedules(windows) == expected
 
 
 def test_yearly_backups_go_to_cold_storage_where_supported(prod):
@@ -131,6 +182,7 @@ def with_topic():
             dr_key=aws.kms.Key("dr", opts=pulumi.ResourceOptions(provider=dr)),
             dr_provider=dr,
             protection=Protection(False),
+            maintenance_windows=[],
             notification_topic_arn="arn:aws:sns:us-east-1:123456789012:critical",
         )
 

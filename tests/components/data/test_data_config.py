@@ -28,6 +28,27 @@ from tests.components.test_config import PROD, problems, with_
         ("backup.rules.yearly.retention_days", 365, "backup.rules: yearly keeps at least 2557 days in prod"),
         ("backup.rules.yearly.cold_storage_after_days", 2500, "backup.rules.yearly: retention_days 2557 must be"),
         ("backup.continuous_backup_days", None, "backup.continuous_backup_days: prod keeps 35 days"),
+        ("backup.rules.hourly.schedule", "cron(0 * ? * * *)", "backup.rules: hourly.schedule is derived from the"),
+        ("backup.rules.daily.schedule", None, "backup.rules: daily.schedule is required"),
+        # AWS Backup starts no database backup in the hour before maintenance: the job would expire.
+        (
+            "backup.rules.daily.schedule",
+            "cron(0 1 ? * * *)",
+            "config: backup.rules.daily.schedule: the job at tue 01:00 (cron(0 1 ? * * *)) can't start within 60 min "
+            "(none starts an hour before or during tue:02:00-tue:03:00)",
+        ),
+        # A job scheduled at 22:00 may run until 06:00 (480 min), into maintenance.
+        (
+            "backup.rules.weekly.schedule",
+            "cron(0 22 ? * MON *)",
+            "config: backup.rules.weekly.schedule: the job at mon 22:00 (cron(0 22 ? * MON *)) may still run (480 min "
+            "allowed) when tue:02:00-tue:03:00 begins",
+        ),
+        (
+            "backup.rules.weekly.schedule",
+            "cron(0 6 ? * 2#1 *)",
+            "config: backup.rules.weekly.schedule: cron(0 6 ? * 2#1",
+        ),
         ("backup.copy_to_dr", False, "backup.copy_to_dr: prod copies backups to the DR region"),
         ("backup.vault_lock", False, "backup.vault_lock: prod copies backups to the DR region into locked vaults"),
         ("backup.vault_lock_grace_days", 1, "backup.vault_lock_grace_days: Input should be greater than or equal to 3"),
@@ -82,3 +103,18 @@ def problems_or_none(raw: dict) -> list[str]:
     except Exception as error:
         return [str(error)]
     return []
+
+
+def test_moving_a_maintenance_window_onto_the_backup_rungs_is_refused_for_each():
+    found = problems(with_(PROD, "docdb.maintenance_window", "sun:07:00-sun:07:30"))
+    (problem,) = found
+    keys = [part.removeprefix("config: ").split(":")[0] for part in problem.split("; ")]
+    assert keys == [
+        "backup.rules.daily.schedule",
+        "backup.rules.weekly.schedule",
+        "backup.rules.monthly.schedule",
+        "backup.rules.yearly.schedule",
+        "backup.continuous_backup_days",
+    ]
+    settings = load_settings(PROD, project="platform", stack="prod")
+    assert settings.maintenance_windows == ["tue:02:00-tue:03:00"]

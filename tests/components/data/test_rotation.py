@@ -92,6 +92,25 @@ def test_the_role_uses_the_data_key_only_through_secrets_manager(stack):
     assert kms["Condition"] == {"StringEquals": {"kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}}
 
 
+def test_the_function_environment_is_encrypted_with_the_data_key(stack):
+    assert rotator(stack).inputs["kmsKeyArn"] == stack.named(f"{stack.stack}-keys-data").outputs["arn"]
+
+
+def test_the_role_decrypts_only_its_own_environment_and_only_through_lambda(stack):
+    function = rotator(stack)
+    region = function.outputs["arn"].split(":")[3]
+    decrypt = policy(stack)["DecryptOwnEnvironment"]
+    assert decrypt["Action"] == "kms:Decrypt"
+    assert decrypt["Resource"] == function.inputs["kmsKeyArn"]
+    # Lambda's own call at cold start, with the context it encrypts the variables under.
+    assert decrypt["Condition"] == {
+        "StringEquals": {
+            "kms:ViaService": f"lambda.{region}.amazonaws.com",
+            "kms:EncryptionContext:aws:lambda:FunctionArn": function.outputs["arn"],
+        }
+    }
+
+
 def test_the_function_logs_to_its_own_encrypted_log_group_with_retention(stack):
     function = rotator(stack)
     log_group = stack.named(f"{stack.stack}-rotation-log")
