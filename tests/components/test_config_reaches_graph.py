@@ -101,7 +101,7 @@ def test_edge_keys_reach_the_graph():
 
 
 def test_compute_keys_reach_the_graph():
-    graph, compute = variants.pinned_prod(), variants.COMPUTE
+    graph, compute = variants.prod_tuned(), variants.COMPUTE
     for color in ("blue", "green"):
         fleet = compute[color]
         group = resource(graph, ASG, f"prod-app-{color}").inputs
@@ -260,7 +260,7 @@ def test_data_run_carves_subnets_with_the_configured_prefixes():
 
 
 def test_alarm_keys_reach_the_graph():
-    graph, alarms = variants.alarms_tuned(), variants.ALARMS
+    graph, alarms = variants.prod_tuned(), variants.ALARMS
     for alarm in graph.of_type(ALARM):
         assert f"Runbook: {alarms['runbook_url']}#" in alarm.inputs["alarmDescription"], alarm.name
     subscriptions = {

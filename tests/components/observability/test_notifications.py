@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.components.variants import PAGERDUTY, SLACK_RELAY, alarms_tuned
+from tests.components.variants import PAGERDUTY, SLACK_RELAY, prod_tuned
 from tests.graph import region_of
 
 TOPIC = "aws:sns/topic:Topic"
@@ -18,7 +18,7 @@ def subscribed():
     """Prod with e-mail subscribers, a secret critical webhook that confirms itself (PagerDuty)
     and a warning one that doesn't (a relay someone confirms by hand): the observability tier's
     tuned run (tests/components/variants.py)."""
-    return alarms_tuned()
+    return prod_tuned()
 
 
 def test_a_critical_and_a_warning_topic_encrypted_with_the_alerts_key(stack):
