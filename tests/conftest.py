@@ -33,9 +33,9 @@ copyreg.pickle(Unknown, lambda _: "UNKNOWN")
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _share_runs_between_workers(tmp_path_factory, worker_id) -> None:
+def _share_runs_between_workers(tmp_path_factory, request) -> None:
     global _shared_runs
-    if worker_id != "master":
+    if hasattr(request.config, "workerinput"):  # an xdist worker
         # Every worker's base temp sits in the same folder of this test run.
         _shared_runs = tmp_path_factory.getbasetemp().parent / "program-runs"
         _shared_runs.mkdir(exist_ok=True)
