@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from . import diff, graph
-from .check import CheckError, run_check
+from .check import CheckError, chosen_pack_python, run_check
 from .datasources import AnswersFileError
 from .host import Interpreter, interpreter
 from .preview import Preview, digest, run_preview, summary
@@ -137,6 +137,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     program, config, python = _run_inputs(args)
+    pack_python = chosen_pack_python(program, args.policy_pack, args.policy_python, args.policy_venv)
     also = {"json": args.json, "sarif": args.sarif}
     return run_check(
         program,
@@ -149,6 +150,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         strict_inputs=args.strict_inputs,
         config=config,
         python=python,
+        pack_python=pack_python,
     )
 
 
@@ -179,6 +181,11 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--policy-pack-config", metavar="FILE", help="policy config JSON (default: policies/config/<stack>.json)"
     )
+    pack_where = check.add_mutually_exclusive_group()
+    pack_where.add_argument(
+        "--policy-python", metavar="PATH", help="the pack's interpreter (default: its PulumiPolicy.yaml virtualenv)"
+    )
+    pack_where.add_argument("--policy-venv", metavar="DIR", help="the pack's virtualenv")
     check.add_argument("--format", choices=["text", "json", "sarif"], default="text", help="what to print")
     check.add_argument("--json", metavar="FILE", help="also write the policy events (JSON) here")
     check.add_argument("--sarif", metavar="FILE", help="also write the SARIF 2.1.0 report here")

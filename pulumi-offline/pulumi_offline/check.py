@@ -7,15 +7,24 @@ JSON policy events, or as SARIF 2.1.0 for GitHub code scanning (`pulumi_offline.
 from __future__ import annotations
 
 import json
+import sys
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from .analyzer import Analyzer, PackStartError, PolicyConfigError, PolicyPackServer
+from .analyzer import (
+    Analyzer,
+    PackInterpreterError,
+    PackStartError,
+    PolicyConfigError,
+    PolicyPackServer,
+    ensure_pack_modules,
+    pack_interpreter,
+)
 from .host import Interpreter
-from .preview import Preview, offline_meta, offline_notes, run_preview
-from .report import CheckReport
+from .preview import Preview, offline_meta, offline_notes, problem_entry, run_preview
+from .report import CheckReport, input_problem_level
 from .sarif import sarif
 from .stackconfig import StackConfig, load_stack_config
 
@@ -40,6 +49,36 @@ def _policy_config(program: Path, stack: str | None, config_file: str | None) ->
     return config
 
 
+def _pack_path(program: Path, pack_dir: str | None) -> Path:
+    """`--policy-pack`, else the program's `policies/`; either must be a pack."""
+    pack_path = Path(pack_dir).resolve() if pack_dir else program / "policies"
+    if not (pack_path / "PulumiPolicy.yaml").is_file():
+        hint = "" if pack_dir else " (pass --policy-pack DIR)"
+        raise CheckError(f"{pack_path}: no PulumiPolicy.yaml, not a policy pack{hint}")
+    return pack_path
+
+
+_CHOOSE = "(or choose its interpreter: --policy-python PATH, --policy-venv DIR)"
+
+
+def chosen_pack_python(program: Path, pack_dir: str | None, python: str | None, venv: str | None) -> str | None:
+    """The interpreter `--policy-python`/`--policy-venv` choose for the pack; None for the pack's
+    own (the virtualenv its PulumiPolicy.yaml names, else this one, with a note on stderr), which
+    the pack's server resolves alike. Either must have the policy SDK: checked before the
+    program runs, which may take a while."""
+    pack_path = _pack_path(program, pack_dir)
+    try:
+        interpreter = pack_interpreter(pack_path, python, venv)
+        if interpreter.note:
+            print(interpreter.note, file=sys.stderr)
+        ensure_pack_modules(pack_path, interpreter.python, chosen=bool(python or venv))
+    except PackInterpreterError as exc:
+        raise CheckError(f"{exc} {_CHOOSE}") from exc
+    except PackStartError as exc:
+        raise CheckError(str(exc)) from exc
+    return interpreter.python if python or venv else None
+
+
 def check(
     program: Path,
     stack: str | None,
@@ -51,16 +90,15 @@ def check(
     *,
     config: StackConfig | None = None,
     python: Interpreter | None = None,
+    pack_python: str | None = None,
 ) -> CheckReport:
     """Preview `program` for `stack` (unless given its `preview`; `config`, `python` and
     `answers` as `run_preview` takes them), then analyze every resource and the stack with the
     pack: a fresh pack process, launched first so that it loads while the program runs, unless
     given a running `pack` (tests share one across stacks; the pack reads no stack settings,
-    and each check configures it)."""
-    pack_path = Path(pack_dir).resolve() if pack_dir else program / "policies"
-    if not (pack_path / "PulumiPolicy.yaml").is_file():
-        hint = "" if pack_dir else " (pass --policy-pack DIR)"
-        raise CheckError(f"{pack_path}: no PulumiPolicy.yaml, not a policy pack{hint}")
+    and each check configures it). The pack runs with `pack_python`, else the interpreter its
+    PulumiPolicy.yaml names."""
+    pack_path = _pack_path(program, pack_dir)
     policy_config = _policy_config(program, stack, config_file)
     config = preview.config if preview else config or load_stack_config(program, stack)
     server = None
@@ -71,6 +109,7 @@ def check(
             stack=config.stack,
             stack_config=config.values,
             secret_keys=sorted(config.secret_keys),
+            python=pack_python,
         )
     try:
         if server is not None:
@@ -83,6 +122,8 @@ def check(
         info = analyzer.info()
         analyzer.configure(policy_config)
         diagnostics = analyzer.analyze_graph(preview.graph, config.values)
+    except PackInterpreterError as exc:
+        raise CheckError(f"{exc} {_CHOOSE}") from exc
     except PackStartError as exc:
         raise CheckError(f"the policy pack failed to start: {exc}") from exc
     except PolicyConfigError as exc:
@@ -119,10 +160,12 @@ def text(report: CheckReport) -> str:
     return "\n".join(lines)
 
 
-def events(report: CheckReport) -> list[dict[str, Any]]:
-    """The violations as the engine's JSON event stream carries them (`policyEvent`)."""
+def events(report: CheckReport, strict_inputs: bool = False) -> list[dict[str, Any]]:
+    """The violations as the engine's JSON event stream carries them (`policyEvent`), then each
+    input problem as a `diagnosticEvent` (an error with `strict_inputs`, else a warning) with
+    the problem itself under `inputProblem`, as the digest's `offline.inputProblems` has it."""
     now = int(time.time())
-    return [
+    violations = [
         {
             "sequence": sequence,
             "timestamp": now,
@@ -140,6 +183,23 @@ def events(report: CheckReport) -> list[dict[str, Any]]:
         }
         for sequence, d in enumerate(report.diagnostics, start=1)
     ]
+    severity = input_problem_level(strict_inputs)
+    problems = [
+        {
+            "sequence": sequence,
+            "timestamp": now,
+            "diagnosticEvent": {
+                "urn": p.urn,
+                "prefix": f"{severity}: ",
+                "message": f"{p.type} resource '{p.name}': {p.problem.path}: {p.problem.message}",
+                "color": "never",
+                "severity": severity,
+            },
+            "inputProblem": problem_entry(p, report.preview.program_dir),
+        }
+        for sequence, p in enumerate(report.preview.input_problems, start=len(violations) + 1)
+    ]
+    return violations + problems
 
 
 def run_check(
@@ -155,15 +215,26 @@ def run_check(
     *,
     config: StackConfig | None = None,
     python: Interpreter | None = None,
+    pack_python: str | None = None,
 ) -> int:
     """The `check` command: print the report in `fmt`, write the formats in `also` (format →
     file) from the same run, exit 1 on any mandatory violation (and, with `strict_inputs`, on
     any input problem)."""
-    report = check(program, stack, pack_dir, config_file, preview, answers=answers, config=config, python=python)
+    report = check(
+        program,
+        stack,
+        pack_dir,
+        config_file,
+        preview,
+        answers=answers,
+        config=config,
+        python=python,
+        pack_python=pack_python,
+    )
     renderers = {
         "text": lambda: text(report),
-        "json": lambda: json.dumps(events(report), indent=2),
-        "sarif": lambda: json.dumps(sarif(report), indent=2),
+        "json": lambda: json.dumps(events(report, strict_inputs), indent=2),
+        "sarif": lambda: json.dumps(sarif(report, strict_inputs), indent=2),
     }
     print(renderers[fmt]())
     for extra, path in also.items():

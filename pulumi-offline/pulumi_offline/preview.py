@@ -131,7 +131,8 @@ def digest(preview: Preview) -> dict[str, Any]:
     }
 
 
-def _problem_entry(problem: shapes.InputProblem, program_dir: Path) -> dict[str, str]:
+def problem_entry(problem: shapes.InputProblem, program_dir: Path) -> dict[str, str]:
+    """An input problem as the digest's `offline.inputProblems` and check's reports carry it."""
     entry = problem.as_dict()
     if problem.source_position:
         entry["sourcePosition"] = _source_position(problem.source_position, program_dir)
@@ -146,7 +147,7 @@ def offline_meta(preview: Preview) -> dict[str, Any]:
     if preview.served:
         meta["dataSources"] = [s.as_dict() for s in preview.served]
     if preview.input_problems:
-        meta["inputProblems"] = [_problem_entry(p, preview.program_dir) for p in preview.input_problems]
+        meta["inputProblems"] = [problem_entry(p, preview.program_dir) for p in preview.input_problems]
     if remote := [r.urn for r in preview.graph.remote_components]:
         meta["notPreviewed"] = remote
     return meta

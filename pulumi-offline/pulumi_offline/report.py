@@ -10,6 +10,12 @@ from .analyzer import Diagnostic, PackInfo
 from .preview import Preview
 
 
+def input_problem_level(strict_inputs: bool) -> str:
+    """How an input problem counts: an error when `--strict-inputs` makes it fail the run, else a
+    warning (the engine's diagnostic severities and SARIF's levels share both names)."""
+    return "error" if strict_inputs else "warning"
+
+
 @dataclass
 class CheckReport:
     """Everything a report format needs: the pack, its verdicts and the previewed program."""

@@ -2,8 +2,10 @@
 
 Every policy of the pack is a rule; every violation a result located at the line of the
 program that constructs the resource (the engine's source position), or at the stack's config
-file for stack-level findings. A fingerprint of policy and URN lets code scanning follow an
-alert when the code around it moves.
+file for stack-level findings. Input problems (`shapes`) are results of a rule of their own,
+`offline-input-shape`, at the same lines: errors when `--strict-inputs` makes them fail the run,
+else warnings. A fingerprint of rule, URN (and property path) lets code scanning follow an alert
+when the code around it moves.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from .analyzer import Diagnostic, PolicyInfo
-from .report import CheckReport
+from .report import CheckReport, input_problem_level
+from .shapes import InputProblem
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"mandatory": "error", "advisory": "warning", "remediate": "note", "disabled": "none"}
+INPUT_RULE = "offline-input-shape"
 # GitHub ranks security alerts by this property (CVSS-like scale).
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 
@@ -80,9 +84,41 @@ def _result(report: CheckReport, d: Diagnostic, rule_index: dict[str, int]) -> d
     return result
 
 
-def sarif(report: CheckReport) -> dict[str, Any]:
-    rules = [_rule(p) for p in report.pack.policies]
+def _input_rule(level: str) -> dict[str, Any]:
+    description = (
+        "A resource input does not fit the provider SDK's type: an unknown property name (nested keys included), "
+        "a missing required nested field or a wrong scalar type. The provider's Check would reject it or drop it."
+    )
+    help_text = "Fix the property in the program (the message names the path and, for a misspelling, the likely name)."
+    return {
+        "id": INPUT_RULE,
+        "name": INPUT_RULE,
+        "shortDescription": {"text": "Resource input does not fit the provider SDK's type"},
+        "fullDescription": {"text": description},
+        "defaultConfiguration": {"level": level},
+        "help": {"text": help_text, "markdown": help_text},
+        "properties": {"tags": ["correctness"]},
+    }
+
+
+def _input_result(report: CheckReport, p: InputProblem, level: str, index: int) -> dict[str, Any]:
+    fingerprint = hashlib.sha256(f"{INPUT_RULE}|{p.urn}|{p.problem.path}|{p.problem.kind}".encode()).hexdigest()
+    return {
+        "ruleId": INPUT_RULE,
+        "ruleIndex": index,
+        "level": level,
+        "message": {"text": f"{p.problem.path}: {p.problem.message} ({p.type} {p.name})"},
+        "locations": [_location(report, p.urn)],
+        "partialFingerprints": {"pulumiInputProblem/v1": fingerprint[:32]},
+        "properties": {"kind": p.problem.kind, "path": p.problem.path},
+    }
+
+
+def sarif(report: CheckReport, strict_inputs: bool = False) -> dict[str, Any]:
+    level = input_problem_level(strict_inputs)
+    rules = [_rule(p) for p in report.pack.policies] + [_input_rule(level)]
     rule_index = {rule["id"]: i for i, rule in enumerate(rules)}
+    problems = [_input_result(report, p, level, rule_index[INPUT_RULE]) for p in report.preview.input_problems]
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -99,7 +135,7 @@ def sarif(report: CheckReport) -> dict[str, Any]:
                 },
                 # One category per stack, so code scanning keeps each stack's alerts apart.
                 "automationDetails": {"id": f"pulumi-policy/{report.preview.config.stack}/"},
-                "results": [_result(report, d, rule_index) for d in report.diagnostics],
+                "results": [_result(report, d, rule_index) for d in report.diagnostics] + problems,
             }
         ],
     }

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
 
+from pulumi_offline import check as check_module
 from pulumi_offline.analyzer import Diagnostic, analyze_request
-from pulumi_offline.check import CheckError, check, text
+from pulumi_offline.check import CheckError, check, events, text
 from pulumi_offline.preview import run_preview
+from pulumi_offline.report import CheckReport
 from pulumi_offline.sarif import sarif
 from tests.conftest import REPO
 
 from .conftest import FIXTURES, POLICY_PACK, run_cli
 
 VIOLATIONS = FIXTURES / "violations"
+BAD_INPUTS = FIXTURES / "bad-inputs"
 
 
 def _events_by_policy(result) -> dict[str, set[str]]:
@@ -156,3 +160,69 @@ def test_unknown_policies_in_the_policy_config_are_rejected(tmp_path):
         "check", "--program", VIOLATIONS, "--policy-pack", POLICY_PACK, "--policy-pack-config", tmp_path / "policy.json"
     )
     assert status == 2 and "no-such-policy" in err
+
+
+@pytest.fixture(scope="module")
+def bad_inputs() -> CheckReport:
+    """A check of a program with two planted input problems, by a pack that never fires."""
+    return check(BAD_INPUTS, None, str(FIXTURES / "quiet-pack"))
+
+
+# (resource, property path, kind) of each planted problem, as the program's source plants them.
+PLANTED = [
+    ("cpu", "threshold", "wrong type"),
+    ("database", "ingress[0].cidr_block", "unknown property"),
+]
+
+
+@pytest.mark.parametrize(("strict", "level"), [(False, "warning"), (True, "error")])
+def test_sarif_has_each_input_problem_at_its_constructor_line(bad_inputs, strict, level):
+    [run] = sarif(bad_inputs, strict_inputs=strict)["runs"]
+    rules = run["tool"]["driver"]["rules"]
+    source = (BAD_INPUTS / "__main__.py").read_text().splitlines()
+    found = []
+    for result in run["results"]:
+        assert result["ruleId"] == "offline-input-shape" == rules[result["ruleIndex"]]["id"]
+        assert result["level"] == level == rules[result["ruleIndex"]]["defaultConfiguration"]["level"]
+        [location] = result["locations"]
+        physical, [logical] = location["physicalLocation"], location["logicalLocations"]
+        assert physical["artifactLocation"]["uri"] == str(BAD_INPUTS.relative_to(Path.cwd()) / "__main__.py")
+        assert physical["region"]["startLine"] == constructor_line(source, logical["name"])
+        found.append((logical["name"], result["properties"]["path"], result["properties"]["kind"]))
+    assert sorted(found) == PLANTED
+    texts = {r["message"]["text"] for r in run["results"]}
+    assert (
+        "ingress[0].cidr_block: an unexpected argument 'cidr_block' was provided; did you mean 'cidrBlocks'?"
+        " (aws:ec2/securityGroup:SecurityGroup database)" in texts
+    )
+    assert len({r["partialFingerprints"]["pulumiInputProblem/v1"] for r in run["results"]}) == len(PLANTED)
+
+
+@pytest.mark.parametrize(("strict", "severity"), [(False, "warning"), (True, "error")])
+def test_json_has_each_input_problem_as_a_diagnostic_event(bad_inputs, strict, severity):
+    stream = events(bad_inputs, strict_inputs=strict)
+    assert [e["sequence"] for e in stream] == list(range(1, len(stream) + 1))
+    assert not [e for e in stream if "policyEvent" in e]  # the pack never fires
+    found = []
+    for event in stream:
+        diagnostic, problem = event["diagnosticEvent"], event["inputProblem"]
+        assert (diagnostic["severity"], diagnostic["prefix"]) == (severity, f"{severity}: ")
+        assert diagnostic["urn"] == problem["urn"] and diagnostic["urn"].endswith(f"::{problem['name']}")
+        assert diagnostic["message"].startswith(f"{problem['type']} resource '{problem['name']}': {problem['path']}: ")
+        file, line = problem["sourcePosition"].split("#")
+        source = (BAD_INPUTS / "__main__.py").read_text().splitlines()
+        assert (file, int(line)) == ("project:///__main__.py", constructor_line(source, problem["name"]))
+        found.append((problem["name"], problem["path"], problem["kind"]))
+    assert sorted(found) == PLANTED
+
+
+def test_check_writes_input_problems_into_both_files_at_the_level_strict_inputs_sets(bad_inputs, tmp_path, monkeypatch):
+    monkeypatch.setattr(check_module, "check", lambda *_, **__: bad_inputs)  # the report above, not a second pack
+    argv = ["check", "--program", BAD_INPUTS, "--policy-pack", FIXTURES / "quiet-pack"]
+    argv += ["--json", tmp_path / "e.json", "--sarif", tmp_path / "r.sarif"]
+    for strict, status, level in ((False, 0, "warning"), (True, 1, "error")):
+        assert run_cli(*argv, *(["--strict-inputs"] if strict else []))[0] == status
+        stream = json.loads((tmp_path / "e.json").read_text())
+        [run] = json.loads((tmp_path / "r.sarif").read_text())["runs"]
+        assert [e["diagnosticEvent"]["severity"] for e in stream] == [level] * len(PLANTED)
+        assert [r["level"] for r in run["results"]] == [level] * len(PLANTED)

@@ -1,7 +1,9 @@
 """The offline tool as a user gets it: `pip install ./pulumi-offline` into a fresh virtualenv
 outside the repository, then `pulumi-offline preview --program <repo> --stack prod` from another
-directory. Slow (a virtualenv and a package install, from the pip cache or the index), so it is
-deselected by default; `.ci/run` runs it: `python -m pytest -q -m slow tests/pulumi_offline/test_install.py`.
+directory, and `check` with the pack's own virtualenv created as the README's setup shows
+(`python3 -m venv policies/venv && policies/venv/bin/pip install -r policies/requirements.txt`).
+Slow (virtualenvs and package installs, from the pip cache or the index), so it is deselected by
+default; `.ci/run` runs it: `python -m pytest -q -m slow tests/pulumi_offline/test_install.py`.
 """
 
 from __future__ import annotations
@@ -58,3 +60,40 @@ def test_installs_into_a_fresh_virtualenv_and_previews_this_repository_from_else
     types = {step["newState"]["type"] for step in digest["steps"] if "newState" in step}
     assert {"aws:rds/instance:Instance", "aws:docdb/cluster:Cluster"} <= types, sorted(types)
     assert "prod" in result.stdout
+
+    # The pack runs in the virtualenv its PulumiPolicy.yaml names (`venv`), created as the README
+    # shows, in a copy of the pack (the checkout stays clean): nothing of the tool's environment.
+    pack = shutil.copytree(
+        REPO / "policies",
+        tmp_path / "pack" / "policies",
+        ignore=shutil.ignore_patterns("venv", "build", "*.egg-info", "__pycache__"),
+    )
+    _run(sys.executable, "-m", "venv", pack / "venv", cwd=elsewhere)
+    _run(
+        pack / "venv" / "bin" / "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "-r",
+        pack / "requirements.txt",
+        cwd=elsewhere,
+    )
+    checked = _run(
+        tool,
+        "check",
+        "--program",
+        REPO,
+        "--stack",
+        "prod",
+        "--policy-pack",
+        pack,
+        "--python",
+        sys.executable,
+        "--sarif",
+        "prod.sarif",
+        cwd=elsewhere,
+    )
+    assert "platform-hardening@v0.1.0 (local: policies)" in checked.stdout, checked.stdout
+    assert "note:" not in checked.stderr, checked.stderr  # the pack's own virtualenv was found
+    [run] = json.loads((elsewhere / "prod.sarif").read_text())["runs"]
+    assert run["tool"]["driver"]["name"] == "platform-hardening" and len(run["tool"]["driver"]["rules"]) > 100

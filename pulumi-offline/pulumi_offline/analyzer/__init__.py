@@ -24,13 +24,14 @@ from .client import Analyzer
 from .policy_config import PolicyConfigError, reconcile_config
 from .requests import analyze_request, analyze_stack_request
 from .results import Diagnostic, PackInfo, PolicyInfo, Remediation
-from .server import PackStartError, PolicyPackServer
+from .server import PackInterpreterError, PackStartError, PolicyPackServer, ensure_pack_modules, pack_interpreter
 from .wire import to_struct, to_wire
 
 __all__ = [
     "Analyzer",
     "Diagnostic",
     "PackInfo",
+    "PackInterpreterError",
     "PackStartError",
     "PolicyConfigError",
     "PolicyInfo",
@@ -38,6 +39,8 @@ __all__ = [
     "Remediation",
     "analyze_request",
     "analyze_stack_request",
+    "ensure_pack_modules",
+    "pack_interpreter",
     "reconcile_config",
     "to_struct",
     "to_wire",

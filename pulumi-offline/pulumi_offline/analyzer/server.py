@@ -5,6 +5,9 @@ directory (its `virtualenv` if it has one), with the stack's config in `PULUMI_C
 `PULUMI_PROJECT`/`PULUMI_STACK`/`PULUMI_DRY_RUN`; the pack prints the port of its gRPC Analyzer
 server on stdout. The engine then calls `Handshake` (packs may not implement it) and
 `ConfigureStack`; everything after that is the protocol in `client.Analyzer`.
+
+Like the CLI's launcher (`pulumi-analyzer-policy-python`), this installs nothing: a pack whose
+interpreter lacks the policy SDK fails with the commands that create its virtualenv.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -25,6 +30,7 @@ import yaml
 from pulumi.runtime.proto import analyzer_pb2 as pb
 from pulumi.runtime.proto import analyzer_pb2_grpc
 
+from ..host import Interpreter
 from .client import Analyzer
 from .results import PackInfo
 
@@ -34,8 +40,18 @@ ENGINE_ADDRESS = "127.0.0.1:0"
 _GRPC_OPTIONS = [("grpc.max_receive_message_length", 400 * 1024 * 1024)]
 
 
+# What `python -m pulumi.policy` and a Python pack import first: absent, the pack cannot start.
+PACK_MODULES = ("pulumi", "pulumi_policy")
+_FIND_MODULES = "import importlib.util, sys; print(*(m for m in sys.argv[1:] if importlib.util.find_spec(m) is None))"
+_NO_MODULE = re.compile(r"No module named '([\w.]+)'")
+
+
 class PackStartError(RuntimeError):
     """The policy pack process did not start its analyzer server."""
+
+
+class PackInterpreterError(PackStartError):
+    """The pack's interpreter lacks a module the pack needs (the message says how to install it)."""
 
 
 def _pack_manifest(pack_dir: Path) -> dict[str, Any]:
@@ -45,12 +61,75 @@ def _pack_manifest(pack_dir: Path) -> dict[str, Any]:
         raise PackStartError(f"{pack_dir}: cannot read PulumiPolicy.yaml: {exc}") from exc
 
 
-def _pack_python(pack_dir: Path) -> str:
-    """The interpreter the CLI would use: the pack's `virtualenv` option, else this one."""
+def _pack_virtualenv(pack_dir: Path) -> Path | None:
+    """The `runtime.options.virtualenv` of PulumiPolicy.yaml, relative to the pack, if any."""
     runtime = _pack_manifest(pack_dir).get("runtime")
-    venv = (runtime.get("options") or {}).get("virtualenv") if isinstance(runtime, dict) else None
-    candidate = pack_dir / venv / "bin" / "python" if venv else None
-    return str(candidate) if candidate and candidate.exists() else sys.executable
+    options = runtime.get("options") if isinstance(runtime, dict) else None
+    venv = options.get("virtualenv") if isinstance(options, dict) else None
+    return pack_dir / str(venv) if venv else None
+
+
+def pack_interpreter(pack_dir: Path, python: str | None = None, venv: str | None = None) -> Interpreter:
+    """`python`, else `venv`'s interpreter, else the virtualenv PulumiPolicy.yaml names, else
+    this interpreter with a note saying why."""
+    if python:
+        if not Path(python).exists():
+            raise PackStartError(f"--policy-python {python}: no such interpreter")
+        # Absolute, not resolved: a virtualenv's python is a symlink that must stay one.
+        return Interpreter(os.path.abspath(python))
+    if venv:
+        candidate = Path(venv).absolute() / "bin" / "python"
+        if not candidate.exists():
+            raise PackStartError(f"--policy-venv {venv}: no virtualenv there ({candidate} does not exist)")
+        return Interpreter(str(candidate))
+    named = _pack_virtualenv(Path(pack_dir))
+    if named and (named / "bin" / "python").exists():
+        return Interpreter(str(named / "bin" / "python"))
+    why = f"names the virtualenv {named.name!r}, which does not exist ({named})" if named else "names no virtualenv"
+    return Interpreter(
+        sys.executable,
+        f"note: the policy pack's PulumiPolicy.yaml {why}; running the pack with {sys.executable} "
+        "(pass --policy-python or --policy-venv to choose)",
+    )
+
+
+def _shown(path: Path | str) -> str:
+    """A path as a command line shows it: relative to the working directory when inside it."""
+    relative = os.path.relpath(path)
+    return shlex.quote(str(path) if relative.startswith("..") else relative)
+
+
+def missing_modules(python: str) -> list[str]:
+    """Which of the modules every Python pack needs (`PACK_MODULES`) `python` lacks; a look-up,
+    no import (a few tens of milliseconds)."""
+    probe = subprocess.run([python, "-c", _FIND_MODULES, *PACK_MODULES], capture_output=True, text=True, timeout=60)
+    return probe.stdout.split()
+
+
+def install_advice(pack_dir: Path, python: str, missing: list[str], chosen: bool) -> str:
+    """Which interpreter lacks what, and the command that installs the pack's requirements into
+    it; for the pack's own (not `chosen` by the caller), creating the virtualenv its
+    PulumiPolicy.yaml names when that does not exist."""
+    requirements = pack_dir / "requirements.txt"
+    # Without a requirements file, the distributions of the missing modules (`pulumi_policy`: `pulumi-policy`).
+    distributions = " ".join(m.split(".")[0].replace("_", "-") for m in missing)
+    wanted = f"-r {_shown(requirements)}" if requirements.is_file() else distributions
+    venv = _pack_virtualenv(pack_dir)
+    if venv and not chosen and not (venv / "bin" / "python").exists():
+        fix = f"python3 -m venv {_shown(venv)} && {_shown(venv / 'bin' / 'pip')} install {wanted}"
+    else:
+        fix = f"{_shown(python)} -m pip install {wanted}"
+    modules = ("module named " if len(missing) == 1 else "modules named ") + ", ".join(f"'{m}'" for m in missing)
+    return (
+        f"policy pack {_shown(pack_dir)}: its interpreter {python} has no {modules}; "
+        f"install the pack's requirements: {fix}"
+    )
+
+
+def ensure_pack_modules(pack_dir: Path, python: str, chosen: bool = False) -> None:
+    """Fail before anything runs when `python` cannot run a Python pack (PackInterpreterError)."""
+    if missing := missing_modules(python):
+        raise PackInterpreterError(install_advice(Path(pack_dir), python, missing, chosen))
 
 
 class PolicyPackServer(Analyzer):
@@ -74,7 +153,9 @@ class PolicyPackServer(Analyzer):
         self.pack_dir = Path(pack_dir).resolve()
         self.project, self.stack, self.organization, self.dry_run = project, stack, organization, dry_run
         self.secret_keys = list(secret_keys)
-        self.python = python or _pack_python(self.pack_dir)
+        # Chosen by the caller, or the pack's own (whose virtualenv the advice may say to create).
+        self.chosen_python = python is not None
+        self.python = python or pack_interpreter(self.pack_dir).python
         self.start_timeout = start_timeout
         self._process: subprocess.Popen[str] | None = None
         self._channel: grpc.Channel | None = None
@@ -149,6 +230,10 @@ class PolicyPackServer(Analyzer):
         line = result[0].strip() if result else ""
         if not line.isdigit():
             self.close()
+            # The pack's error may name a module only its requirements provide.
+            named = _NO_MODULE.search(self.stderr)
+            if missing := missing_modules(self.python) or ([named.group(1)] if named else []):
+                raise PackInterpreterError(install_advice(self.pack_dir, self.python, missing, self.chosen_python))
             detail = f"printed {line!r} instead of its port" if line else "did not print its port"
             raise PackStartError(f"policy pack at {self.pack_dir} {detail}; its stderr:\n{self.stderr}")
         return int(line)
