@@ -1,7 +1,8 @@
 """Extra program runs the component tests share (each runs once per session, on first use).
 
-Each tier has one run that sets every key of that tier's config to a value no default has
-(tests/components/test_config_reaches_graph.py checks that each value reaches the graph), and
+Each tier has a run that sets every key of that tier's config to a value no default has (the
+compute and observability tiers share prod's; tests/components/test_config_reaches_graph.py
+checks that each value reaches the graph), and
 the variants other tests need ride on those same runs: a canary, a rollback, pinned images, an
 emergency rotation, tuned thresholds, a primary region outside us-east-1, prod on EKS."""
 
