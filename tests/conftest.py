@@ -5,6 +5,11 @@ slowest step of the suite) runs once for all the tests that read it."""
 
 from __future__ import annotations
 
+import copyreg
+import fcntl
+import hashlib
+import json
+import pickle
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +17,7 @@ import pytest
 
 from pulumi_offline.analyzer import PolicyPackServer
 from pulumi_offline.check import CheckReport, check
+from pulumi_offline.engine import Unknown
 from pulumi_offline.preview import Preview
 from pulumi_offline.program import Graph, run_program
 from pulumi_offline.providers import with_default_providers
@@ -20,10 +26,36 @@ from pulumi_offline.stackconfig import load_stack_config
 REPO = Path(__file__).resolve().parent.parent
 POLICY_PACK = REPO / "policies"
 
+# Where the xdist workers leave the program runs they made, for each other (None: one process).
+_shared_runs: Path | None = None
+# A graph read back still holds the one UNKNOWN (code compares it by identity).
+copyreg.pickle(Unknown, lambda _: "UNKNOWN")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _share_runs_between_workers(tmp_path_factory, request) -> None:
+    global _shared_runs
+    if hasattr(request.config, "workerinput"):  # an xdist worker
+        # Every worker's base temp sits in the same folder of this test run.
+        _shared_runs = tmp_path_factory.getbasetemp().parent / "program-runs"
+        _shared_runs.mkdir(exist_ok=True)
+
 
 def build(stack: str, **overrides) -> Graph:
-    """Run the program for `stack`; `overrides` are passed to `run_program` (extra config…)."""
-    return run_program(REPO, stack, **overrides)
+    """Run the program for `stack`; `overrides` are passed to `run_program` (extra config…).
+    Each run is made once per test run: under xdist the first worker to ask makes it and the
+    others read its graph (a run costs seconds, reading it milliseconds)."""
+    if _shared_runs is None:
+        return run_program(REPO, stack, **overrides)
+    key = hashlib.sha256(json.dumps([stack, overrides], sort_keys=True, default=sorted).encode()).hexdigest()
+    saved = _shared_runs / f"{key[:20]}.pickle"
+    with open(saved.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the other worker waits for the run it also needs
+        if saved.exists():
+            return pickle.loads(saved.read_bytes())
+        graph = run_program(REPO, stack, **overrides)
+        saved.write_bytes(pickle.dumps(graph))
+        return graph
 
 
 def preview_of(graph: Graph, stack: str) -> Preview:

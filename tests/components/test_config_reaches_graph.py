@@ -101,7 +101,7 @@ def test_edge_keys_reach_the_graph():
 
 
 def test_compute_keys_reach_the_graph():
-    graph, compute = variants.pinned_prod(), variants.COMPUTE
+    graph, compute = variants.prod_tuned(), variants.COMPUTE
     for color in ("blue", "green"):
         fleet = compute[color]
         group = resource(graph, ASG, f"prod-app-{color}").inputs
@@ -125,6 +125,77 @@ def test_compute_keys_reach_the_graph():
     }
     for label in ("prod-sg-alb-to-app", "prod-sg-app-from-alb"):
         assert (rules[label]["fromPort"], rules[label]["toPort"]) == (8080, 8080), label
+
+
+def test_eks_keys_reach_the_graph():
+    graph, compute = variants.prod_on_eks(), variants.EKS
+    eks = compute["eks"]
+    cluster = resource(graph, "aws:eks/cluster:Cluster", "prod-eks-cluster").inputs
+    assert cluster["version"] == "1.32"
+    assert cluster["vpcConfig"]["endpointPublicAccess"] is True
+    assert cluster["vpcConfig"]["publicAccessCidrs"] == eks["public_access_cidrs"]
+    nodes = resource(graph, "aws:eks/nodeGroup:NodeGroup", "prod-eks-nodes").inputs
+    assert nodes["version"] == "1.32"  # the nodes follow the control plane
+    assert nodes["instanceTypes"] == ["m6i.xlarge", "m7i.xlarge"]
+    assert nodes["scalingConfig"] == {"minSize": 4, "desiredSize": 5, "maxSize": 12}
+    (disk,) = resource(graph, TEMPLATE, "prod-eks-nodes").inputs["blockDeviceMappings"]
+    assert disk["ebs"]["volumeSize"] == 80
+    addons = {r.inputs["addonName"]: r.inputs["addonVersion"] for r in graph.of_type("aws:eks/addon:Addon")}
+    assert addons == {
+        "vpc-cni": "v1.20.0-eksbuild.1",
+        "coredns": "v1.11.4-eksbuild.24",
+        "kube-proxy": "v1.32.9-eksbuild.2",
+        "eks-pod-identity-agent": "v1.3.7-eksbuild.2",
+        "metrics-server": "v0.7.2-eksbuild.4",
+        "aws-ebs-csi-driver": "v1.47.0-eksbuild.1",
+        "amazon-cloudwatch-observability": "v4.0.1-eksbuild.1",
+    }
+    charts = {r.inputs["chart"]: r.inputs["version"] for r in graph.of_type("kubernetes:helm.sh/v3:Release")}
+    assert charts == {"aws-load-balancer-controller": "3.4.0", "secrets-store-csi-driver-provider-aws": "3.0.0"}
+    access = graph.of_type("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
+    assert {(a.inputs["principalArn"], a.inputs["policyArn"].rsplit("/", 1)[-1]) for a in access} == {
+        (variants.OPERATOR_ROLE, "AmazonEKSClusterAdminPolicy"),
+        (variants.AUDITOR_ROLE, "AmazonEKSViewPolicy"),
+    }
+
+    # The namespace: the app's objects, its Pod Identity association and its pods' alarms.
+    (namespace,) = graph.of_type("kubernetes:core/v1:Namespace")
+    assert namespace.inputs["metadata"]["name"] == "erp"
+    placed = {
+        r.inputs["metadata"]["namespace"]
+        for r in graph
+        if r.type.startswith("kubernetes:") and r.type not in (namespace.type, "kubernetes:helm.sh/v3:Release")
+    }
+    assert placed == {"erp"}
+    identities = graph.of_type("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+    assert [r.inputs["namespace"] for r in identities if r.inputs["serviceAccount"] == "app"] == ["erp"]
+    pods = [a.inputs["dimensions"] for a in graph.of_type(ALARM) if a.inputs.get("namespace") == "ContainerInsights"]
+    assert pods and {d["Namespace"] for d in pods} == {"erp"}
+
+    # Each colour: its pod counts, image and the app port, from the Deployment to the load balancer.
+    for color in ("blue", "green"):
+        fleet = compute[color]
+        (deployment,) = [
+            r for r in graph.of_type("kubernetes:apps/v1:Deployment") if r.inputs["metadata"]["name"] == f"app-{color}"
+        ]
+        spec = deployment.inputs["spec"]
+        assert spec["replicas"] == fleet["replicas"], color
+        (container,) = spec["template"]["spec"]["containers"]
+        assert container["image"] == fleet["image"], color
+        assert container["ports"] == [{"name": "http", "containerPort": 8080}], color
+        hpa = resource(graph, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", f"prod-k8s-{color}").inputs
+        assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (
+            fleet["min_replicas"],
+            fleet["max_replicas"],
+        ), color
+        service = resource(graph, "kubernetes:core/v1:Service", f"prod-k8s-{color}").inputs["spec"]
+        assert service["ports"][0]["targetPort"] == 8080, color
+        group = resource(graph, "aws:lb/targetGroup:TargetGroup", f"prod-lb-{color}").inputs
+        assert (group["port"], group["targetType"]) == (8080, "ip"), color
+    (settings,) = graph.of_type("kubernetes:core/v1:ConfigMap")
+    assert settings.inputs["data"]["PORT"] == "8080"
+    from_alb = resource(graph, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "prod-eks-nodes-from-alb")
+    assert (from_alb.inputs["fromPort"], from_alb.inputs["toPort"]) == (8080, 8080)
 
 
 def test_data_tier_keys_reach_the_graph():
@@ -189,7 +260,7 @@ def test_data_run_carves_subnets_with_the_configured_prefixes():
 
 
 def test_alarm_keys_reach_the_graph():
-    graph, alarms = variants.alarms_tuned(), variants.ALARMS
+    graph, alarms = variants.prod_tuned(), variants.ALARMS
     for alarm in graph.of_type(ALARM):
         assert f"Runbook: {alarms['runbook_url']}#" in alarm.inputs["alarmDescription"], alarm.name
     subscriptions = {
@@ -206,18 +277,9 @@ def test_alarm_keys_reach_the_graph():
     assert all("endpoint" in s.secret_inputs for s in webhooks.values())
 
 
-# Keys no tuned run moves: who the stack is (its tier, account, domain and zone), what Pulumi
-# derives itself, and a choice with a single value today.
-NOT_TUNED = {"project", "stack", "tier", "account_id", "domain", "hosted_zone_id", "compute.platform"}
-# The EKS platform (compute.eks.*, and a colour's platform and pod counts) has no tuned run yet:
-# its graph differs wholesale from the EC2 one, so it needs its own (see docs/testing.md).
-EKS_COLOR_KEYS = ("platform", "replicas", "min_replicas", "max_replicas")
-
-
-def _not_tuned_yet(path: str) -> bool:
-    return path.startswith("compute.eks.") or path in {
-        f"compute.{c}.{k}" for c in ("blue", "green") for k in EKS_COLOR_KEYS
-    }
+# Keys no tuned run moves: who the stack is (its tier, account, domain and zone) and what Pulumi
+# derives itself.
+NOT_TUNED = {"project", "stack", "tier", "account_id", "domain", "hosted_zone_id"}
 
 
 def _leaf_paths(model: type[BaseModel], prefix: str = "") -> Iterator[str]:
@@ -269,11 +331,18 @@ def _settings(stack: str, extra: dict) -> Settings:
 def test_the_tuned_runs_move_every_config_key_off_its_default():
     """A new config key must join a tier's tuned run (tests/components/variants.py), and a
     tuned value equal to the default proves nothing."""
-    moved = set()
+    leaves, moved = set(_leaf_paths(Settings)), set()
     for tier, (stack, extra) in variants.TUNED.items():
         default, tuned = _settings(stack, {}), _settings(stack, extra)
-        moved |= {path for path in _leaf_paths(Settings) if _value(default, path) != _value(tuned, path)}
-        assert moved, tier
-    leaves = {path for path in _leaf_paths(Settings) if not _not_tuned_yet(path)}
+        here = {path for path in leaves if _value(default, path) != _value(tuned, path)}
+        assert here, tier
+        if tier in variants.PLATFORM_BASELINES:
+            # A value equal to what the platform gives anyway (replicas 3 on eks) proves nothing either.
+            platform_default = _settings(stack, variants.PLATFORM_BASELINES[tier])
+            unmoved = {
+                p for p in here if _value(tuned, p) is not None and _value(tuned, p) == _value(platform_default, p)
+            }
+            assert {p for p in unmoved if not p.endswith(".platform")} == set(), tier
+        moved |= here
     assert leaves - NOT_TUNED - moved == set()
     assert moved & NOT_TUNED == set()

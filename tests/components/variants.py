@@ -1,9 +1,10 @@
 """Extra program runs the component tests share (each runs once per session, on first use).
 
-Each tier has one run that sets every key of that tier's config to a value no default has
-(tests/components/test_config_reaches_graph.py checks that each value reaches the graph), and
+Each tier has a run that sets every key of that tier's config to a value no default has (the
+compute and observability tiers share prod's; tests/components/test_config_reaches_graph.py
+checks that each value reaches the graph), and
 the variants other tests need ride on those same runs: a canary, a rollback, pinned images, an
-emergency rotation, tuned thresholds, a primary region outside us-east-1."""
+emergency rotation, tuned thresholds, a primary region outside us-east-1, prod on EKS."""
 
 from __future__ import annotations
 
@@ -57,6 +58,42 @@ COMPUTE = {
     "app_port": 8080,
     "blue": {"min_size": 3, "max_size": 8, "desired_capacity": 4, "image": PINNED},
     "green": {"min_size": 2, "max_size": 6, "desired_capacity": 2, "image": PINNED_GREEN},
+}
+# Compute on EKS: prod with both colours on the cluster, every EKS key and pod count tuned, the
+# app port and both images too (the EKS graph reads them in other places than the EC2 one).
+OPERATOR_ROLE = "arn:aws:iam::222222222222:role/platform-operators"
+AUDITOR_ROLE = "arn:aws:iam::222222222222:role/security-auditors"
+EKS = {
+    "platform": "eks",
+    "app_port": 8080,
+    # Caps within K8S-5's 10 (the pack flags more).
+    "blue": {"replicas": 4, "min_replicas": 3, "max_replicas": 9, "image": PINNED},
+    "green": {"replicas": 5, "min_replicas": 4, "max_replicas": 8, "image": PINNED_GREEN},
+    "eks": {
+        # One minor version back, with the add-ons the EKS User Guide lists for 1.32.
+        "version": "1.32",
+        "endpoint_public_access": True,
+        "public_access_cidrs": ["203.0.113.0/24", "198.51.100.16/28"],
+        # Both colours at their caps: 17 pods x 250m = 4.25 vCPU, on four to twelve 4-vCPU nodes.
+        "node_instance_types": ["m6i.xlarge", "m7i.xlarge"],
+        "node_min_size": 4,
+        "node_desired_size": 5,
+        "node_max_size": 12,
+        "node_disk_gb": 80,
+        "namespace": "erp",
+        "admin_role_arns": [OPERATOR_ROLE],
+        "viewer_role_arns": [AUDITOR_ROLE],
+        "addons": {
+            "vpc_cni": "v1.20.0-eksbuild.1",
+            "coredns": "v1.11.4-eksbuild.24",
+            "kube_proxy": "v1.32.9-eksbuild.2",
+            "pod_identity_agent": "v1.3.7-eksbuild.2",
+            "metrics_server": "v0.7.2-eksbuild.4",
+            "ebs_csi_driver": "v1.47.0-eksbuild.1",
+            "cloudwatch_observability": "v4.0.1-eksbuild.1",
+        },
+        "charts": {"load_balancer_controller": "3.4.0", "secrets_store_provider_aws": "3.0.0"},
+    },
 }
 # Data: staging after an emergency rotation, with every data-tier key tuned.
 OTHER_MAINTENANCE, OTHER_BACKUP = "wed:03:00-wed:04:00", "05:00-06:00"
@@ -149,19 +186,28 @@ OBSERVABILITY = {
 WEBHOOKS = {"platform:critical_webhook_url", "platform:warning_webhook_url"}  # set with --secret
 
 
+# Compute and observability share one prod run: neither tier's keys touch what the other's tests read.
+PROD_TUNED = {"platform:compute": COMPUTE, **OBSERVABILITY}
+
+
 def edge_config(traffic: dict) -> dict:
     return {"platform:traffic": traffic, "platform:compute": GREEN_RUNNING, "platform:edge": EDGE}
 
 
 # Tier → (stack, extra config) of its tuned run (tests/components/test_config_reaches_graph.py
-# checks that together they move every config key off its default).
+# checks that together they move every config key off its default; a platform's run, off that
+# platform's defaults too).
 TUNED = {
     "foundation": ("staging", FOUNDATION),
     "edge": ("staging", edge_config({"blue": 90, "green": 10})),
-    "compute": ("prod", {"platform:compute": COMPUTE}),
+    "compute": ("prod", PROD_TUNED),
+    "compute-eks": ("prod", {"platform:compute": EKS}),
     "data": ("staging", DATA),
-    "observability": ("prod", OBSERVABILITY),
+    "observability": ("prod", PROD_TUNED),
 }
+# A platform's tuned run is measured against that platform's defaults too: only the choice of
+# platform itself may equal them.
+PLATFORM_BASELINES = {"compute-eks": {"platform:compute": {"platform": "eks"}}}
 
 
 def _run(stack: str, values: dict) -> Graph:
@@ -188,19 +234,21 @@ def rolled_back() -> Graph:
 
 
 @cache
-def pinned_prod() -> Graph:
-    """Prod whose colours both name their image, so nothing is built (the compute tier's tuned run)."""
+def prod_tuned() -> Graph:
+    """Prod with every compute and observability key tuned (the two tiers' tuned run): both
+    colours name their image, so nothing is built; every alarm threshold, the runbook base and
+    subscribers are set in config, and both webhooks with `--secret`."""
     return _run(*TUNED["compute"])
+
+
+@cache
+def prod_on_eks() -> Graph:
+    """Prod with both colours on EKS, operators and auditors given cluster access (the EKS
+    platform's tuned run)."""
+    return _run(*TUNED["compute-eks"])
 
 
 @cache
 def data_tuned() -> Graph:
     """Staging after an emergency rotation (`secrets.rotated_on`), every data-tier key tuned."""
     return _run(*TUNED["data"])
-
-
-@cache
-def alarms_tuned() -> Graph:
-    """Prod with every alarm threshold, the runbook base and subscribers set in config, and both
-    webhooks set with `--secret`."""
-    return _run(*TUNED["observability"])

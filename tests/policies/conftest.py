@@ -53,6 +53,13 @@ class _LocalStub:
 class LocalPack(Analyzer):
     def __init__(self) -> None:
         super().__init__(_LocalStub(_PolicyAnalyzerServicer(PACK_NAME, "0.0.1", ALL, PACK_ENFORCEMENT)), STACK_CONFIG)
+        self._configured: dict | None = None
+
+    def configure(self, config) -> None:
+        # A case's violating and compliant fixtures share their config: it is applied once.
+        if config != self._configured:
+            super().configure(config)
+            self._configured = dict(config)
 
     def check(self, program: Callable[[], None], config: dict | None = None) -> list[Diagnostic]:
         self.configure(config or {})

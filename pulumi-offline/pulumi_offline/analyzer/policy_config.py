@@ -34,7 +34,9 @@ def reconcile_config(info: PackInfo, config: Mapping[str, Any]) -> dict[str, pb.
             problems.append(f"{policy.name}.enforcementLevel: {level!r} is not one of {sorted(LEVEL_VALUES)}")
             continue
         schema = {"type": "object", "properties": policy.config_schema, "additionalProperties": False}
-        for error in jsonschema.Draft7Validator(schema).iter_errors(entry):
+        # No properties given: nothing to check (the schema requires none), and building a
+        # validator per policy is most of a configure's cost.
+        for error in jsonschema.Draft7Validator(schema).iter_errors(entry) if entry else ():
             where = ".".join(str(p) for p in error.absolute_path) or "(config)"
             problems.append(f"{policy.name}.{where}: {error.message}")
         properties = struct_pb2.Struct()

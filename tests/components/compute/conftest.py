@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.components.compute.eks_variants import prod_on_eks, staging_canary
+from tests.components.compute.eks_variants import staging_canary
+from tests.components.variants import prod_on_eks
 
 
 @pytest.fixture(scope="module")
@@ -15,5 +16,5 @@ def canary():
 
 @pytest.fixture(scope="module")
 def eks_prod():
-    """Prod with both colours on EKS."""
+    """Prod with both colours on EKS, every EKS key tuned (tests/components/variants.py)."""
     return prod_on_eks()

@@ -1,5 +1,5 @@
-"""The EKS program runs the kubernetes tests share (each runs once per session, on first use):
-staging mid-migration (blue on ec2, green on eks) and prod entirely on eks."""
+"""The EKS program run the kubernetes tests share besides the tuned prod one
+(tests/components/variants.py `prod_on_eks`): staging mid-migration, blue on ec2 and green on eks."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from functools import cache
 
 from pulumi_offline.program import Graph
 from tests.conftest import build
-
-OPERATOR_ROLE = "arn:aws:iam::222222222222:role/platform-operators"
 
 
 @cache
@@ -22,10 +20,3 @@ def staging_canary() -> Graph:
             "platform:traffic": json.dumps({"blue": 90, "green": 10}),
         },
     )
-
-
-@cache
-def prod_on_eks() -> Graph:
-    """Prod with both colours on eks, an operator role with cluster access."""
-    compute = {"platform": "eks", "eks": {"admin_role_arns": [OPERATOR_ROLE]}}
-    return build("prod", extra_config={"platform:compute": json.dumps(compute)})

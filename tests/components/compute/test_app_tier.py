@@ -10,7 +10,7 @@ import pytest
 
 from components.compute.app_tier import AMI_PARAMETER, ecr_repository_arn
 from pulumi_offline.program import reveal
-from tests.components.variants import PINNED, PINNED_GREEN, pinned_prod
+from tests.components.variants import PINNED, PINNED_GREEN, prod_tuned
 from tests.graph import resource
 
 TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
@@ -156,7 +156,7 @@ def test_instance_role_reads_only_this_apps_secrets_and_image(stack):
 
 
 def test_a_named_image_is_what_the_instances_run_and_may_pull():
-    graph = pinned_prod()
+    graph = prod_tuned()
     for color, image in (("blue", PINNED), ("green", PINNED_GREEN)):
         assert f"\nimage={image}\n" in boot_script(graph, color)
     policy = json.loads(graph.named("prod-app-app-access").inputs["policy"])

@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from components.compute.image import APP_DIR, content_tag
-from tests.components.variants import pinned_prod
+from tests.components.variants import prod_tuned
 from tests.conftest import REPO
 
 DOCKER_IMAGE = "docker:index/image:Image"
@@ -50,7 +50,7 @@ def test_instances_run_the_built_image_by_digest(stack):
 
 
 def test_pinned_images_need_no_build_and_no_registry_credentials():
-    graph = pinned_prod()
+    graph = prod_tuned()
     assert graph.of_type(DOCKER_IMAGE) == []
     assert graph.named("prod-image-repo")  # the repository is still managed
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 from components.compute.kubernetes.cluster import CONTROL_PLANE_LOGS
-from components.config.compute import AddonVersions
-from tests.components.compute.eks_variants import OPERATOR_ROLE
+from tests.components import variants
+from tests.components.variants import AUDITOR_ROLE, OPERATOR_ROLE
 from tests.graph import resource, subnet_ids
 
 ASG = "aws:autoscaling/group:Group"
@@ -111,11 +111,18 @@ def test_prod_cluster_and_its_key_are_protected(canary, eks_prod):
 
 
 def test_operators_reach_the_cluster_through_access_entries(canary, eks_prod):
-    (entry,) = eks_prod.of_type("aws:eks/accessEntry:AccessEntry")
-    (association,) = eks_prod.of_type("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
-    assert entry.inputs["principalArn"] == association.inputs["principalArn"] == OPERATOR_ROLE
-    assert association.inputs["policyArn"].endswith(":cluster-access-policy/AmazonEKSClusterAdminPolicy")
-    assert association.inputs["accessScope"] == {"type": "cluster"}
+    entries = {r.inputs["principalArn"]: r for r in eks_prod.of_type("aws:eks/accessEntry:AccessEntry")}
+    associations = eks_prod.of_type("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
+    assert {a.inputs["principalArn"]: a.inputs["policyArn"].rsplit("/", 1)[-1] for a in associations} == {
+        OPERATOR_ROLE: "AmazonEKSClusterAdminPolicy",
+        AUDITOR_ROLE: "AmazonEKSViewPolicy",
+    }
+    for association in associations:
+        assert association.inputs["policyArn"].startswith("arn:aws:eks::aws:cluster-access-policy/")
+        assert association.inputs["accessScope"] == {"type": "cluster"}
+        # The policy attaches to an entry, so it waits for it.
+        assert entries[association.inputs["principalArn"]].urn in association.dependencies
+    assert {e.inputs["type"] for e in entries.values()} == {"STANDARD"}
     assert canary.of_type("aws:eks/accessEntry:AccessEntry") == []
 
 
@@ -158,15 +165,16 @@ def test_node_role_has_session_manager_and_no_more_than_the_node_policies(eks_pr
 
 def test_add_ons_are_pinned_and_ordered_around_the_nodes(eks_prod):
     addons = {r.inputs["addonName"]: r for r in eks_prod.of_type(ADDON)}
-    pins = AddonVersions.model_validate({})
+    # Each pinned to its configured version (tests/components/test_config_reaches_graph.py).
+    pins = variants.EKS["eks"]["addons"]
     assert {name: r.inputs["addonVersion"] for name, r in addons.items()} == {
-        "vpc-cni": pins.vpc_cni,
-        "kube-proxy": pins.kube_proxy,
-        "eks-pod-identity-agent": pins.pod_identity_agent,
-        "coredns": pins.coredns,
-        "metrics-server": pins.metrics_server,
-        "aws-ebs-csi-driver": pins.ebs_csi_driver,
-        "amazon-cloudwatch-observability": pins.cloudwatch_observability,
+        "vpc-cni": pins["vpc_cni"],
+        "kube-proxy": pins["kube_proxy"],
+        "eks-pod-identity-agent": pins["pod_identity_agent"],
+        "coredns": pins["coredns"],
+        "metrics-server": pins["metrics_server"],
+        "aws-ebs-csi-driver": pins["ebs_csi_driver"],
+        "amazon-cloudwatch-observability": pins["cloudwatch_observability"],
     }
     # The CNI enforces the NetworkPolicies.
     assert json.loads(addons["vpc-cni"].inputs["configurationValues"]) == {"enableNetworkPolicy": "true"}
@@ -183,7 +191,7 @@ def test_add_ons_and_controller_get_their_roles_through_pod_identity(eks_prod):
         for r in eks_prod.of_type("aws:eks/podIdentityAssociation:PodIdentityAssociation")
     }
     assert set(associations) == {
-        ("app", "app"),
+        (variants.EKS["eks"]["namespace"], "app"),
         ("kube-system", "aws-load-balancer-controller"),
         ("kube-system", "ebs-csi-controller-sa"),
         ("amazon-cloudwatch", "cloudwatch-agent"),
@@ -221,7 +229,8 @@ def test_nodes_take_the_app_port_from_the_load_balancer_only_from_outside(eks_pr
     assert not any(r.get("cidrIpv4") or r.get("cidrIpv6") for r in ingress)
     assert {r["ipProtocol"] for r in ingress} <= {"tcp", "udp"}  # never all protocols
     from_alb = [r for r in ingress if r.get("referencedSecurityGroupId") == alb_sg]
-    assert [(r["fromPort"], r["toPort"]) for r in from_alb] == [(3000, 3000)]
+    port = variants.EKS["app_port"]
+    assert [(r["fromPort"], r["toPort"]) for r in from_alb] == [(port, port)]
 
 
 def test_nodes_and_control_plane_reach_each_other_on_the_ports_they_need(eks_prod):

@@ -10,9 +10,10 @@ import pytest
 
 from components.compute.kubernetes.workload import kubeconfig_document
 from components.config import ConfigError, load_settings
-from pulumi_offline.analyzer import PolicyPackServer
+from components.config.compute import EksColorSettings
 from pulumi_offline.stackconfig import load_stack_config
-from tests.components.compute.eks_variants import prod_on_eks, staging_canary
+from tests.components import variants
+from tests.components.compute.eks_variants import staging_canary
 from tests.components.test_config import PROD
 from tests.conftest import REPO
 from tests.graph import resource, subnets
@@ -142,12 +143,21 @@ def test_the_service_account_role_reads_only_the_application_secrets(canary):
 # ---- the runbook's Deployment ----------------------------------------------------------------
 
 
+def test_prod_pod_counts_default_to_the_runbook():
+    settings = load_settings({**PROD, "compute": {"platform": "eks"}}, project="platform", stack="prod").compute
+    for color in ("blue", "green"):
+        fleet = settings.color(color)
+        assert isinstance(fleet, EksColorSettings)
+        # Runbook: 3 replicas, HPA 2-10 per colour.
+        assert (fleet.replicas, fleet.min_replicas, fleet.max_replicas) == (3, 2, 10)
+
+
 def test_deployment_follows_the_runbook(eks_prod):
     spec = _deployment(eks_prod, "green").inputs["spec"]
-    assert spec["replicas"] == 3
+    assert spec["replicas"] == variants.EKS["green"]["replicas"]
     assert spec["strategy"] == {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}
     (container,) = spec["template"]["spec"]["containers"]
-    assert container["ports"] == [{"name": "http", "containerPort": 3000}]
+    assert container["ports"] == [{"name": "http", "containerPort": variants.EKS["app_port"]}]
     assert container["resources"] == {
         "requests": {"cpu": "250m", "memory": "256Mi"},
         "limits": {"cpu": "500m", "memory": "512Mi"},
@@ -185,11 +195,15 @@ def test_each_colour_has_its_budget_autoscaler_and_service(eks_prod):
         assert pdb == {"maxUnavailable": 1, "selector": {"matchLabels": labels}}
         hpa = resource(eks_prod, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", f"prod-k8s-{color}").inputs
         assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": f"app-{color}"}
-        assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (2, 10)
+        fleet = variants.EKS[color]
+        assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (
+            fleet["min_replicas"],
+            fleet["max_replicas"],
+        )
         (metric,) = hpa["spec"]["metrics"]
         assert metric["resource"] == {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}
         service = resource(eks_prod, "kubernetes:core/v1:Service", f"prod-k8s-{color}").inputs["spec"]
-        assert service["selector"] == labels and service["ports"][0]["targetPort"] == 3000
+        assert service["selector"] == labels and service["ports"][0]["targetPort"] == variants.EKS["app_port"]
 
 
 def test_network_policies_deny_by_default_and_open_only_the_documented_paths(canary):
@@ -258,12 +272,14 @@ def test_eks_colours_have_the_cpu_and_memory_alarms_the_ec2_colours_have(canary)
 # ---- the pack ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("variant", ["staging-canary", "prod-on-eks"])
-def test_both_tiers_on_eks_pass_the_pack(variant):
-    stack, graph = {"staging-canary": ("staging", staging_canary), "prod-on-eks": ("prod", prod_on_eks)}[variant]
+@pytest.mark.parametrize(
+    ("stack", "graph"),
+    [("staging", staging_canary), ("prod", variants.prod_on_eks)],
+    ids=["staging-canary", "prod-on-eks"],
+)
+def test_both_tiers_on_eks_pass_the_pack(stack, graph, pack_server):
     config = load_stack_config(REPO, stack)
-    with PolicyPackServer(REPO / "policies", project=config.project, stack=stack, stack_config=config.values) as pack:
-        pack.configure(json.loads((REPO / "policies" / "config" / f"{stack}.json").read_text()))
-        diagnostics = pack.analyze_graph(graph(), config.values)
+    pack_server.configure(json.loads((REPO / "policies" / "config" / f"{stack}.json").read_text()))
+    diagnostics = pack_server.analyze_graph(graph(), config.values)
     assert [(d.policy_name, d.urn) for d in diagnostics if d.mandatory] == []
     assert not [d for d in diagnostics if d.policy_name.startswith(("kubernetes", "eks"))]

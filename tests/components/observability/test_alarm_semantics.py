@@ -9,7 +9,7 @@ import json
 import pytest
 
 from tests.components.observability.metric_math import evaluate
-from tests.components.variants import THRESHOLDS, alarms_tuned
+from tests.components.variants import THRESHOLDS, prod_tuned
 from tests.graph import resource
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
@@ -104,7 +104,7 @@ def test_every_threshold_key_has_an_expectation():
 @pytest.mark.parametrize("key", sorted(THRESHOLD_KEYS))
 def test_each_threshold_key_sets_its_alarms_in_the_metrics_unit(prod, key):
     keys, expected = THRESHOLD_KEYS[key]
-    tuned = alarms_tuned()
+    tuned = prod_tuned()
     for alarm_key in keys:
         assert alarm(tuned, alarm_key)["threshold"] == pytest.approx(expected(THRESHOLDS[key])), alarm_key
         # …and the tuned value is not what the defaults give (the key really moved it).
@@ -164,7 +164,7 @@ def test_a_6_percent_minute_breaches_critical_a_3_percent_minute_only_warning(pr
 
 
 def test_the_minimum_request_count_follows_config():
-    inputs = alarm(alarms_tuned(), "alb-5xx-rate-warning")
+    inputs = alarm(prod_tuned(), "alb-5xx-rate-warning")
     assert _rate(inputs, {TARGET: 49, ELB: None, REQUESTS: 49}) == 0.0
     assert _rate(inputs, {TARGET: 5, ELB: None, REQUESTS: 50}) == 10.0
 

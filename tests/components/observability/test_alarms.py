@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.components.variants import alarms_tuned
+from tests.components.variants import prod_tuned
 from tests.conftest import REPO
 from tests.graph import event_matches, region_of
 
@@ -87,7 +87,7 @@ def test_failed_backup_jobs_page_the_critical_route(staging, prod):
 @pytest.fixture(scope="module")
 def tuned():
     """Prod with thresholds overridden in stack config (every one: test_alarm_semantics.py)."""
-    return alarms_tuned()
+    return prod_tuned()
 
 
 def test_thresholds_follow_stack_config(prod, tuned):

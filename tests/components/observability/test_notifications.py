@@ -6,29 +6,19 @@ import json
 
 import pytest
 
-from tests.conftest import build
+from tests.components.variants import PAGERDUTY, SLACK_RELAY, prod_tuned
 from tests.graph import region_of
 
 TOPIC = "aws:sns/topic:Topic"
 SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
-PAGERDUTY = "https://events.pagerduty.com/integration/0123456789abcdef/enqueue"
-RELAY = "https://hooks.example.com/sns/warning"
 
 
 @pytest.fixture(scope="module")
 def subscribed():
-    """Staging with e-mail subscribers, a secret critical webhook that confirms itself
-    (PagerDuty) and a warning one that doesn't (a relay someone confirms by hand)."""
-    alarms = {"email_subscribers": {"warning": ["ops@example.com"]}, "webhooks_auto_confirm": {"critical": True}}
-    return build(
-        "staging",
-        extra_config={
-            "platform:alarms": json.dumps(alarms),
-            "platform:critical_webhook_url": PAGERDUTY,
-            "platform:warning_webhook_url": RELAY,
-        },
-        extra_secret_keys={"platform:critical_webhook_url", "platform:warning_webhook_url"},
-    )
+    """Prod with e-mail subscribers, a secret critical webhook that confirms itself (PagerDuty)
+    and a warning one that doesn't (a relay someone confirms by hand): the observability tier's
+    tuned run (tests/components/variants.py)."""
+    return prod_tuned()
 
 
 def test_a_critical_and_a_warning_topic_encrypted_with_the_alerts_key(stack):
@@ -83,25 +73,26 @@ def test_no_subscriptions_without_config(staging):
 
 def test_email_and_webhook_subscriptions_come_from_config(subscribed):
     subscriptions = {s.name: s.inputs for s in subscribed.of_type(SUBSCRIPTION)}
-    warning = subscribed.named("staging-alerts-warning").outputs["arn"]
-    critical = subscribed.named("staging-alerts-critical").outputs["arn"]
-    assert subscriptions["staging-alerts-warning-email-0"] == {
+    warning = subscribed.named("prod-alerts-warning").outputs["arn"]
+    critical = subscribed.named("prod-alerts-critical").outputs["arn"]
+    assert subscriptions["prod-alerts-warning-email-0"] == {
         "topic": warning,
         "protocol": "email",
         "endpoint": "ops@example.com",
     }
-    webhook = subscriptions["staging-alerts-critical-webhook"]
+    webhook = subscriptions["prod-alerts-critical-webhook"]
     assert (webhook["topic"], webhook["protocol"], webhook["endpoint"]) == (critical, "https", PAGERDUTY)
     # Only an endpoint configured as confirming itself is waited for (the create fails otherwise).
     assert webhook["endpointAutoConfirms"] is True
-    assert subscriptions["staging-alerts-warning-webhook"]["endpointAutoConfirms"] is False
+    relay = subscriptions["prod-alerts-warning-webhook"]
+    assert (relay["topic"], relay["endpoint"], relay["endpointAutoConfirms"]) == (warning, SLACK_RELAY, False)
 
 
 def test_webhook_url_stays_secret(subscribed):
-    webhook = subscribed.named("staging-alerts-critical-webhook")
-    assert "endpoint" in webhook.secret_inputs
+    for severity in ("critical", "warning"):
+        assert "endpoint" in subscribed.named(f"prod-alerts-{severity}-webhook").secret_inputs, severity
     assert PAGERDUTY not in json.dumps(subscribed.outputs, default=str)
-    assert RELAY not in json.dumps(subscribed.outputs, default=str)
+    assert SLACK_RELAY not in json.dumps(subscribed.outputs, default=str)
 
 
 def test_outside_us_east_1_a_second_pair_of_topics_serves_cloudfront_alarms(eu_staging):
