@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
+from tests.safe_ast import parse
 
 PACKAGES = {
     "pulumi_offline": REPO / "pulumi-offline" / "pulumi_offline",
@@ -106,7 +107,7 @@ def imports(module: str, path: Path, known: set[str]) -> set[str]:
     included (they hide a cycle from the import system, not from a reader); imports under
     `if TYPE_CHECKING:` never run and are left out."""
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    tree = ast.parse(path.read_text(), str(path))
+    tree = parse(path.read_text(), str(path))
     type_only = {
         id(node)
         for block in ast.walk(tree)

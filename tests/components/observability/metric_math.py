@@ -12,6 +12,8 @@ import ast
 import operator
 from collections.abc import Mapping
 
+from tests.safe_ast import parse
+
 Value = float | None
 BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
 COMPARE = {
@@ -26,7 +28,7 @@ COMPARE = {
 
 def evaluate(expression: str, values: Mapping[str, Value]) -> Value:
     """The value of `expression` when each metric id has the datapoint `values[id]`."""
-    return _eval(ast.parse(expression, mode="eval").body, values)
+    return _eval(parse(expression, "<expression>", "eval").body, values)
 
 
 def _eval(node: ast.expr, values: Mapping[str, Value]) -> Value:
