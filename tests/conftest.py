@@ -10,6 +10,7 @@ import fcntl
 import hashlib
 import json
 import pickle
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +25,10 @@ from pulumi_offline.providers import with_default_providers
 from pulumi_offline.stackconfig import load_stack_config
 
 REPO = Path(__file__).resolve().parent.parent
+
+# As the tool's CLI does: the session keeps every stack's graph alive, and the collector's
+# default thresholds re-scan them over and over while freeing almost nothing.
+gc.set_threshold(100_000, 50, 1_000)
 POLICY_PACK = REPO / "policies"
 
 # Where the xdist workers leave the program runs they made, for each other (None: one process).
