@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import copyreg
 import fcntl
+import gc
 import hashlib
 import json
 import pickle
-import gc
 from collections.abc import Iterator
 from pathlib import Path
 
