@@ -102,7 +102,9 @@ def hourly_schedules(maintenance: Iterable[str]) -> dict[str, str]:
 
 
 def _field(text: str, low: int, high: int, names: tuple[str, ...] = ()) -> list[int] | None:
-    """The values of one cron field (`*`, `n`, `a-b`, `a/n`, lists; names for days), or None."""
+    """The values of one cron field (`*`, `n`, `a-b`, `a/n`, lists; names for days), or None.
+    The pack reads cron the same way (`hardening.backup._cron_field`): it checks any program and
+    imports none of this one, which in turn does not ship the pack."""
     values: set[int] = set()
     for part in text.upper().split(","):
         for index, name in enumerate(names):

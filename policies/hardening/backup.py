@@ -92,7 +92,9 @@ _DAY, _WEEK = 24 * 60, 7 * 24 * 60
 
 
 def _cron_field(text_: str, low: int, high: int, names: tuple[str, ...] = ()) -> list[int] | None:
-    """The values of one AWS cron field (`*`, `?`, `n`, `a-b`, `a/n`, lists, day names), or None."""
+    """The values of one AWS cron field (`*`, `?`, `n`, `a-b`, `a/n`, lists, day names), or None.
+    The stack's config validation has its twin (`components/config/backup_schedule.py`): the pack
+    stands alone, for any program."""
     values: set[int] = set()
     for part in text_.upper().split(","):
         for index, name in enumerate(names):
