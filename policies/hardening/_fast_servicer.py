@@ -69,14 +69,19 @@ class _JsonFormat:
         return getattr(json_format, name)
 
 
-def _per_request(handler: Callable[..., Any]) -> Callable[..., Any]:
+def _per_request(handler: Callable[..., Any], *, by_type: bool = False) -> Callable[..., Any]:
+    """`handler` with a fresh memo for the request (and, `by_type`, the request's type token,
+    which `_PoliciesByType` filters on) that nothing outlives."""
+
     @functools.wraps(handler)
     def wrapper(self: Any, request: Any, context: Any) -> Any:
         _request.memos = {}
+        _request.type_token = request.type if by_type else None
         try:
             return handler(self, request, context)
         finally:
             _request.memos = None
+            _request.type_token = None
 
     return wrapper
 
@@ -106,18 +111,6 @@ def _sorting_policies(init: Callable[..., None]) -> Callable[..., None]:
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> None:
         init(self, *args, **kwargs)
         self._PolicyAnalyzerServicer__policies = _PoliciesByType(self._PolicyAnalyzerServicer__policies)
-
-    return wrapper
-
-
-def _by_type(analyze: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(analyze)
-    def wrapper(self: Any, request: Any, context: Any) -> Any:
-        _request.type_token = request.type
-        try:
-            return analyze(self, request, context)
-        finally:
-            _request.type_token = None
 
     return wrapper
 
@@ -221,7 +214,7 @@ def install() -> None:
     servicer._get_resource_options = _remembered(servicer._get_resource_options, method=True)
     servicer._get_provider_resource = _remembered(servicer._get_provider_resource, method=True)
     servicer.__init__ = _sorting_policies(servicer.__init__)
-    servicer.Analyze = _per_request(_by_type(servicer.Analyze))
+    servicer.Analyze = _per_request(servicer.Analyze, by_type=True)
     stack = functools.wraps(servicer.AnalyzeStack)(_analyze_stack)
     servicer.AnalyzeStack = _per_request(stack)
     servicer._fast = True
