@@ -505,7 +505,9 @@ def run(mutations: list[Mutation]) -> int:
             path.write_text(original.replace(mutation.original, mutation.mutated))
             started = time.monotonic()
             try:
-                outcome = _python(tree, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *_tests(mutation))
+                outcome = _python(
+                    tree, "-m", "pytest", "-x", "-q", "-n", "0", "-p", "no:cacheprovider", *_tests(mutation)
+                )
             finally:
                 path.write_text(original)
             elapsed = time.monotonic() - started
