@@ -4,7 +4,6 @@ order of calls a deployment makes, and the pack's answers decoded."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from google.protobuf import empty_pb2, json_format
@@ -14,8 +13,8 @@ from ..program import Graph
 from ..providers import with_default_providers
 from ..stackconfig import StackConfig
 from .policy_config import reconcile_config
-from .requests import analyze_request, analyze_stack_request
 from .results import Diagnostic, PackInfo, Remediation, pack_info
+from .streamed import StreamedAnalysis
 
 
 class Analyzer:
@@ -53,18 +52,16 @@ class Analyzer:
     def analyze_graph(self, graph: Graph, stack_config: Mapping[str, str] | None = None) -> list[Diagnostic]:
         """Remediate and analyze every resource, then analyze the stack, as a deployment does.
         Remediations applied are kept in `self.remediations`."""
-        config = self.stack_config if stack_config is None else stack_config
+        values = self.stack_config if stack_config is None else stack_config
+        config = StackConfig(graph.project, graph.stack, dict(values))
         # Resources without an explicit provider reach the pack with the engine's default one.
-        graph = with_default_providers(graph, StackConfig(graph.project, graph.stack, dict(config)))
-        requests = [analyze_request(graph, r) for r in graph]
-        # As the engine does for resources registered in parallel, several requests are in
-        # flight at once; each resource's remediations still come before its analysis, and
-        # the answers are collected in stack order.
-        with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
-            answers = list(pool.map(self.remediate_and_analyze, requests))
-        self.remediations = [remediation for remediations, _ in answers for remediation in remediations]
-        diagnostics = [d for _, found in answers for d in found]
-        return diagnostics + self.analyze_stack(analyze_stack_request(graph))
+        graph = with_default_providers(graph, config)
+        # The same requests the engine sends while the program runs (`StreamedAnalysis`), sent
+        # for a graph that is already complete.
+        stream = StreamedAnalysis(self, config)
+        for r in graph:
+            stream.register(r)
+        return stream.finish(graph)
 
     def remediate_and_analyze(self, request: pb.AnalyzeRequest) -> tuple[list[Remediation], list[Diagnostic]]:
         """One resource as the engine sends it: its remediations first, then its analysis on the

@@ -1,10 +1,10 @@
 """Analyze each resource as the program registers it, as the engine does, while the program runs.
 
 The engine remediates and analyzes a resource when its registration arrives, before anything
-else happens to it; `Analyzer.analyze_graph` does the same requests after the program has
-ended. `StreamedAnalysis` sends them as registrations arrive (`RecordingEngine.on_register`),
-so the pack works while the program is still running, then collects the answers in stack
-order and analyzes the stack: the same requests, the same answers, in the same order.
+else happens to it. `StreamedAnalysis` sends those requests as registrations arrive
+(`RecordingEngine.on_register`), so the pack works while the program is still running, then
+collects the answers in stack order and analyzes the stack. `Analyzer.analyze_graph` feeds it
+a finished graph: the same requests, the same answers, in the same order.
 """
 
 from __future__ import annotations
@@ -12,28 +12,31 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from pulumi.runtime.proto import analyzer_pb2 as pb
 
 from ..program import Graph, Registration
 from ..providers import DefaultProviders
 from ..stackconfig import StackConfig
-from .client import Analyzer
 from .requests import analyze_request, analyze_stack_request, resource_request
 from .results import Diagnostic, Remediation
+
+if TYPE_CHECKING:  # the analyzer feeds a finished graph through this module
+    from .client import Analyzer
 
 Answer = tuple[list[Remediation], list[Diagnostic]]
 
 
 class StreamedAnalysis:
     """Resource requests sent to `analyzer` as `register` is called, once `ready` (connecting
-    and configuring the pack, run on the first worker) has returned."""
+    and configuring the pack, run on the first worker), if given, has returned."""
 
-    def __init__(self, analyzer: Analyzer, config: StackConfig, ready: Callable[[], None]) -> None:
+    def __init__(self, analyzer: Analyzer, config: StackConfig, ready: Callable[[], None] | None = None) -> None:
         self._analyzer = analyzer
         self._defaults = DefaultProviders(config.project, config.stack, config)
         self._pool = ThreadPoolExecutor(max_workers=analyzer.concurrency)
-        self._ready = self._pool.submit(ready)
+        self._ready = self._pool.submit(ready or (lambda: None))
         self._registered: dict[str, Registration] = {}
         self._answers: dict[str, Future[Answer]] = {}
         self._lock = threading.Lock()
