@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import copyreg
 import fcntl
-import gc
 import hashlib
 import json
 import pickle
@@ -20,15 +19,14 @@ from pulumi_offline.analyzer import PolicyPackServer
 from pulumi_offline.check import CheckReport, check
 from pulumi_offline.engine import Unknown
 from pulumi_offline.preview import Preview
-from pulumi_offline.program import Graph, run_program
+from pulumi_offline.program import Graph, collect_rarely, run_program
 from pulumi_offline.providers import with_default_providers
 from pulumi_offline.stackconfig import load_stack_config
 
 REPO = Path(__file__).resolve().parent.parent
 
-# As the tool's CLI does: the session keeps every stack's graph alive, and the collector's
-# default thresholds re-scan them over and over while freeing almost nothing.
-gc.set_threshold(100_000, 50, 1_000)
+# As the tool's CLI does: the session keeps every stack's graph alive besides.
+collect_rarely()
 POLICY_PACK = REPO / "policies"
 
 # Where the xdist workers leave the program runs they made, for each other (None: one process).

@@ -13,7 +13,6 @@ then be importable here).
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import signal
 import sys
@@ -26,7 +25,7 @@ from .check import CheckError, chosen_pack_python, run_check
 from .datasources import AnswersFileError
 from .host import Interpreter, interpreter
 from .preview import Preview, digest, run_preview, summary
-from .program import ProgramError
+from .program import ProgramError, collect_rarely
 from .stackconfig import StackConfig, StackConfigError, available_stacks, load_stack_config
 
 
@@ -211,9 +210,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    # A run builds one large graph and frees little until it ends: the collector's default
-    # thresholds re-scan that graph over and over (as in the program's runner).
-    gc.set_threshold(100_000, 50, 1_000)
+    collect_rarely()
     try:
         return args.run(args)
     except (UsageError, StackConfigError, CheckError, ProgramError, AnswersFileError) as exc:

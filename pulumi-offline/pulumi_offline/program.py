@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -45,11 +46,20 @@ __all__ = [
     "Registration",
     "Secret",
     "Unknown",
+    "collect_rarely",
     "make_urn",
     "reveal",
     "run",
     "run_program",
 ]
+
+
+def collect_rarely() -> None:
+    """Set this process's garbage collector to run far less often. A program run builds one
+    large graph and frees little until it ends (the SDK keeps every resource's outputs and
+    futures alive): with the default thresholds the collector re-scanned that ever-growing heap
+    for almost nothing, half of a 4,000-resource run. The program's runner does the same."""
+    gc.set_threshold(100_000, 50, 1_000)
 
 
 class ProgramError(Exception):

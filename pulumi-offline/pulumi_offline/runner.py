@@ -139,9 +139,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     except ImportError as exc:
         return {"kind": "no-sdk", "python": sys.executable, "message": str(exc)}
 
-    # The SDK keeps every resource's outputs and futures alive to the end of the program, so
-    # the collector's passes over that ever-growing heap find almost nothing to free: with its
-    # default thresholds they were half of a 4,000-resource run. Collect far less often.
+    # `program.collect_rarely`, which this file, run by the program's own interpreter, cannot
+    # import: the SDK keeps every output alive to the end, and collections were half of a run.
     gc.set_threshold(100_000, 50, 1_000)
     # The CLI shows debug messages only with --debug; the SDK sends each one as a blocking
     # Log RPC from the event loop (several per resource), so they are dropped here.

@@ -87,12 +87,14 @@ for number in range(units):
 
 
 FLOOR = """
-import gc, runpy, sys
+import runpy, sys
 from pathlib import Path
-gc.set_threshold(100_000, 50, 1_000)
 import pulumi
+from pulumi_offline.program import collect_rarely
 from pulumi_offline.quiescence import linear_wait
 from pulumi_offline.sourcepos import fast_source_positions
+
+collect_rarely()
 
 class Echo(pulumi.runtime.Mocks):
     def new_resource(self, args):
